@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from legacy import views as legacy_views
+
+api_v1 = [
+    path("", include("legacy.api.urls")),
+    path("", include("tracker.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", legacy_views.home, name="home"),
+    path("catalogue/", include("legacy.urls")),
+    path("", include("tracker.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "v1"))),
+]

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+from django.db import transaction
+
+FIXTURES = ["catalogue.json", "register.json"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the catalogue and the ICS register from fixtures/. Idempotent: rows are matched by natural key, "
+        "so running it again changes nothing, and an edited fixture updates its row in place."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixture-dir", type=Path, default=settings.BASE_DIR / "fixtures")
+
+    def handle(self, *args, fixture_dir: Path, **options):
+        with transaction.atomic():
+            for name in FIXTURES:
+                call_command("loaddata", str(fixture_dir / name), verbosity=options["verbosity"])

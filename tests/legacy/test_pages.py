@@ -1,0 +1,70 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_catalogue_lists_every_item_grouped_by_publication_and_theme(client):
+    response = client.get(reverse("legacy:catalogue"))
+    assert response.status_code == 200
+    assert response.context["result_count"] == 31
+    body = response.content.decode()
+    for heading in (
+        "Clinical commissioning: GPs in charge?",
+        "Driving quality improvement",
+        "Lessons for commissioners",
+    ):
+        assert heading in body
+
+
+def test_the_catalogue_filters_by_publication_and_searches_the_text(client):
+    response = client.get(reverse("legacy:catalogue"), {"publication": "nhscc-2022", "q": "medicines"})
+    assert [item.code for _, themes in response.context["groups"] for _, items in themes for item in items] == [
+        "NHSCC-5"
+    ]
+
+
+def test_an_unknown_filter_value_shows_an_error_next_to_the_field(client):
+    response = client.get(reverse("legacy:catalogue"), {"publication": "no-such-report"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_an_item_page_shows_source_text_section_theme_context_and_cross_references(client):
+    response = client.get(reverse("legacy:recommendation", args=["KF-L1"]))
+    body = response.content.decode()
+    assert "engage with all GPs in a local area by embedding clear and open lines of communication" in body
+    assert "Lessons for commissioners" in body
+    assert "Strategies for improvement" in body and "Considerations for the future" in body
+    assert "Demonstrating the two-way benefits of GP involvement" in body
+    assert 'href="/catalogue/NHSCC-2/"' in body
+
+
+def test_an_unknown_item_is_not_found(client):
+    assert client.get(reverse("legacy:recommendation", args=["NHSCC-99"])).status_code == 404
+
+
+def test_the_2019_report_page_shows_the_three_things_to_retain(client):
+    body = client.get(reverse("legacy:publication", args=["nhscc-2019"])).content.decode()
+    assert "keeping clinical engagement at the core" in body
+
+
+def test_the_register_lists_systems_by_region_with_predecessors_and_successors(client):
+    response = client.get(reverse("tracker:systems"))
+    assert response.context["result_count"] == 48
+    assert [region.name for region, _ in response.context["regions"]][0] == "East of England"
+    body = response.content.decode()
+    assert "Succeeded by" in body and "Took over" in body
+
+
+def test_the_register_filters_by_region_and_date(client):
+    response = client.get(reverse("tracker:systems"), {"region": "Y56", "active_on": "2026-04-01"})
+    systems = [s.ods_code for _, systems in response.context["regions"] for s in systems]
+    assert sorted(systems) == ["QKK", "QMF", "QWE", "Z9B2Z"]
+
+
+def test_a_dissolved_systems_page_links_to_its_successors(client):
+    body = client.get(reverse("tracker:system", args=["QNQ"])).content.decode()
+    assert "dissolved on 31 March 2026" in body
+    for successor in ("S9B9J", "S0E4D", "QRL"):
+        assert f"/systems/{successor}/" in body
