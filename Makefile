@@ -21,7 +21,7 @@ install-test: $(BIN)/python
 reference-data: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_reference_data
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --with-progress
 
 run: reference-data
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -9,3 +9,61 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # The catalogue and register are read-only reference data: load them once, like production does.
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username, role=None, ods_code=None):
+    from django.contrib.auth import get_user_model
+
+    from tracker.models import IntegratedCareSystem, Membership
+
+    first, last = username.capitalize(), "Tester"
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.nhs.uk", PASSWORD, first_name=first, last_name=last
+    )
+    if role:
+        system = IntegratedCareSystem.objects.get(ods_code=ods_code) if ods_code else None
+        Membership.objects.create(user=user, role=role, system=system)
+    return user
+
+
+# Personas: alice edits West Yorkshire (QWO), bob views it, charlie edits Greater Manchester (an
+# outsider to QWO), nadia is the national team, and dora edits Frimley, dissolved in 2026.
+@pytest.fixture
+def alice(db):
+    return make_user("alice", "editor", "QWO")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", "viewer", "QWO")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie", "editor", "QOP")
+
+
+@pytest.fixture
+def nadia(db):
+    return make_user("nadia", "national")
+
+
+@pytest.fixture
+def west_yorkshire(db):
+    from tracker.models import IntegratedCareSystem
+
+    return IntegratedCareSystem.objects.get(ods_code="QWO")
+
+
+@pytest.fixture
+def personas(alice, bob, charlie, nadia):
+    return {"editor": alice, "viewer": bob, "outsider": charlie, "national": nadia}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

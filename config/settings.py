@@ -83,6 +83,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every request is one transaction: a failure part-way through a write leaves nothing behind.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from legacy import views as legacy_views
+from tracker.forms import ThrottledAuthenticationForm
 
 api_v1 = [
     path("", include("legacy.api.urls")),
@@ -15,6 +17,11 @@ urlpatterns = [
     path("", legacy_views.home, name="home"),
     path("catalogue/", include("legacy.urls")),
     path("", include("tracker.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),

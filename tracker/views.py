@@ -1,19 +1,24 @@
 from itertools import groupby
 
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from legacy.models import Recommendation
+
+from . import permissions, selectors, services
 from .filtersets import IntegratedCareSystemFilterSet
-from .models import IntegratedCareSystem, Succession
-
-SUCCESSIONS = Succession.objects.select_related("predecessor", "successor")
+from .forms import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
+from .models import Evidence, IntegratedCareSystem, ProgressChange
 
 
 def system_list(request):
-    """The ICS register by region, with predecessors and successors."""
-    systems = IntegratedCareSystem.objects.select_related("region").prefetch_related(
-        Prefetch("succeeded_from", queryset=SUCCESSIONS), Prefetch("succeeded_by", queryset=SUCCESSIONS)
-    )
+    """The ICS register by region, with predecessors and successors (public)."""
+    systems = selectors.with_successions(IntegratedCareSystem.objects.select_related("region"))
     filterset = IntegratedCareSystemFilterSet(request.GET or None, queryset=systems)
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else systems
     regions = [(region, list(in_region)) for region, in_region in groupby(results, key=lambda s: s.region)]
@@ -25,13 +30,190 @@ def system_list(request):
 
 
 def system_detail(request, ods_code):
-    system = get_object_or_404(IntegratedCareSystem.objects.select_related("region"), ods_code=ods_code)
+    """A system's register entry (public) and, for those allowed, its progress against every trackable item."""
+    system = get_object_or_404(
+        selectors.with_successions(IntegratedCareSystem.objects.select_related("region")), ods_code=ods_code
+    )
+    can_view = permissions.can_view_system(request.user, system)
+    can_edit = permissions.can_edit_system(request.user, system)
+    predecessors = list(system.succeeded_from.all())
     return render(
         request,
         "tracker/system_detail.html",
         {
             "system": system,
-            "predecessors": SUCCESSIONS.filter(successor=system),
-            "successors": SUCCESSIONS.filter(predecessor=system),
+            "predecessors": predecessors,
+            "successors": system.succeeded_by.all(),
+            "can_view": can_view,
+            "can_edit": can_edit,
+            "progress": selectors.system_progress(system) if can_view else None,
+            "start_form": StartFromPredecessorForm(successor=system) if can_edit and predecessors else None,
         },
     )
+
+
+def _trackable_item(code):
+    return get_object_or_404(Recommendation.objects.select_related("publication", "theme"), code=code, trackable=True)
+
+
+@login_required
+def record_detail(request, ods_code, code):
+    system = permissions.get_system_for_user(request.user, ods_code)
+    record = services.record_for(system, _trackable_item(code))
+    return render(
+        request,
+        "tracker/record_detail.html",
+        {
+            "system": system,
+            "record": record,
+            "item": record.recommendation,
+            "evidence": selectors.record_evidence(record),
+            "history": selectors.record_history(record),
+            "can_edit": permissions.can_edit_system(request.user, system),
+        },
+    )
+
+
+@login_required
+def record_edit(request, ods_code, code):
+    system = permissions.get_system_for_user(request.user, ods_code, write=True)
+    item = _trackable_item(code)
+    record = services.record_for(system, item)
+    initial = {
+        "status": record.status,
+        "accountable_owner": record.accountable_owner_id,
+        "delivery_lead": record.delivery_lead_id,
+        "target_date": record.target_date,
+        "summary": record.summary,
+        "version": record.version,
+    }
+    form = ProgressRecordForm(request.POST or None, initial=initial, system=system)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_update(
+                system=system,
+                recommendation=item,
+                user=request.user,
+                expected_version=data["version"],
+                status=data["status"],
+                accountable_owner=data["accountable_owner"],
+                delivery_lead=data["delivery_lead"],
+                target_date=data["target_date"],
+                summary=data["summary"],
+                reason=data["reason"],
+            )
+        except services.StaleRecordError as error:
+            conflict = error
+            # Keep what they typed, but let a deliberate second save go ahead against the version now shown.
+            form = ProgressRecordForm({**request.POST.dict(), "version": error.record.version}, system=system)
+            form.is_valid()
+            record = error.record
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{item.code} saved.")
+            return redirect("tracker:record", ods_code=system.ods_code, code=item.code)
+    return render(
+        request,
+        "tracker/record_form.html",
+        {"system": system, "item": item, "record": record, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@login_required
+def evidence_add(request, ods_code, code):
+    system = permissions.get_system_for_user(request.user, ods_code, write=True)
+    item = _trackable_item(code)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_add(system=system, recommendation=item, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Evidence added.")
+            return redirect("tracker:record", ods_code=system.ods_code, code=item.code)
+    return render(request, "tracker/evidence_form.html", {"system": system, "item": item, "form": form})
+
+
+def _evidence_for_user(request, pk, *, write=False) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("record__system", "record__recommendation"), pk=pk)
+    permissions.get_system_for_user(request.user, evidence.record.system.ods_code, write=write)
+    return evidence
+
+
+@login_required
+def evidence_withdraw(request, pk):
+    evidence = _evidence_for_user(request, pk, write=True)
+    form = WithdrawEvidenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_withdraw(evidence=evidence, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{evidence.title}” withdrawn.")
+            return redirect(evidence.record.get_absolute_url())
+    return render(request, "tracker/evidence_withdraw.html", {"evidence": evidence, "form": form})
+
+
+@login_required
+def evidence_download(request, pk):
+    """Uploaded files go only to those who may read the system, and always as a download."""
+    evidence = _evidence_for_user(request, pk)
+    if not evidence.file:
+        raise Http404("This evidence is a link, not a file.")
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
+    response["Content-Type"] = evidence.content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def system_history(request, ods_code):
+    system = permissions.get_system_for_user(request.user, ods_code)
+    changes = ProgressChange.objects.filter(system=system).select_related("recommendation", "changed_by")
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    return render(request, "tracker/system_history.html", {"system": system, "page": page})
+
+
+@login_required
+def people(request, ods_code):
+    write = request.method == "POST"
+    system = permissions.get_system_for_user(request.user, ods_code, write=write)
+    form = PersonForm(request.POST or None, system=system)
+    if write and form.is_valid():
+        person = form.save(commit=False)
+        person.system = system
+        person.save()
+        messages.success(request, f"{person.name} added.")
+        return redirect("tracker:people", ods_code=system.ods_code)
+    return render(
+        request,
+        "tracker/people.html",
+        {
+            "system": system,
+            "people": system.people.all(),
+            "form": form,
+            "can_edit": permissions.can_edit_system(request.user, system),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_from_predecessor(request, ods_code):
+    system = permissions.get_system_for_user(request.user, ods_code, write=True)
+    form = StartFromPredecessorForm(request.POST, successor=system)
+    if not form.is_valid():
+        messages.error(request, "Choose one of this ICB's predecessors.")
+        return redirect(system)
+    predecessor = form.cleaned_data["predecessor"]
+    count = services.records_start_from_predecessor(successor=system, predecessor=predecessor, user=request.user)
+    messages.success(
+        request, f"{count} record{'s' if count != 1 else ''} started from {predecessor.short_name}'s position."
+    )
+    return redirect(system)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from legacy.models import NaturalKeyManager, NaturalKeyQuerySet
 
-from .choices import Role
+from ..choices import Role
 
 
 class Region(models.Model):
@@ -32,6 +32,21 @@ class Region(models.Model):
 
 
 class IntegratedCareSystemQuerySet(NaturalKeyQuerySet):
+    def for_user(self, user):
+        """The systems whose progress `user` may read.
+
+        The national team reads all; an ICS member reads their own and the ones it took over.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        membership = getattr(user, "membership", None)
+        if user.is_superuser or (membership and membership.role == Role.NATIONAL):
+            return self.all()
+        if membership is None:
+            return self.none()
+        # An ICB's members read the records of the ICBs it took over, which stay part of its history.
+        return self.filter(Q(pk=membership.system_id) | Q(succeeded_by__successor_id=membership.system_id)).distinct()
+
     def active_on(self, date: datetime.date):
         """The footprint on a date: established by then and not yet dissolved."""
         return self.filter(Q(established_on__lte=date), Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=date))
@@ -51,7 +66,12 @@ class IntegratedCareSystem(models.Model):
     established_on = models.DateField()
     dissolved_on = models.DateField(null=True, blank=True)
     predecessors = models.ManyToManyField(
-        "self", through="Succession", symmetrical=False, related_name="successors", blank=True
+        "self",
+        through="Succession",
+        through_fields=("successor", "predecessor"),
+        symmetrical=False,
+        related_name="successors",
+        blank=True,
     )
 
     objects = IntegratedCareSystemQuerySet.as_manager()

@@ -1,0 +1,193 @@
+"""Updating a record: history, reasons, target dates, no lost updates, no partial writes."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from legacy.models import Recommendation
+from tests.factories import person, update
+from tracker import services
+from tracker.models import ProgressChange, ProgressRecord
+from tracker.periods import ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_update_writes_a_history_row_saying_who_what_and_why(alice, west_yorkshire):
+    owner = person(west_yorkshire)
+    update(west_yorkshire, "NHSCC-4", alice, status="amber", accountable_owner=owner, reason="Peer network launched")
+
+    change = ProgressChange.objects.get()
+    assert change.changed_by_name == "Alice Tester"
+    assert change.changes["Status"] == ["Not assessed", "Amber"]
+    assert change.changes["Accountable owner"] == ["—", "Priya Shah, Director of Primary Care"]
+    assert change.reason == "Peer network launched"
+    assert change.period == ReportingPeriod.current().code
+
+
+def test_a_status_change_needs_a_reason_and_without_one_nothing_is_saved(alice, west_yorkshire):
+    with pytest.raises(ValidationError) as error:
+        update(west_yorkshire, "NHSCC-4", alice, status="green", reason="  ")
+    assert "reason" in error.value.message_dict
+    assert not ProgressRecord.objects.exists() and not ProgressChange.objects.exists()
+
+
+def test_a_summary_alone_can_change_without_a_reason(alice, west_yorkshire):
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    record = update(west_yorkshire, "NHSCC-4", alice, status="amber", reason="", summary="Network meets monthly")
+    assert record.summary == "Network meets monthly"
+    assert ProgressChange.objects.count() == 2
+
+
+def test_saving_with_nothing_changed_writes_no_history(alice, west_yorkshire):
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    assert ProgressChange.objects.count() == 1
+
+
+def test_moving_a_target_date_keeps_the_original_and_shows_both(client, alice, west_yorkshire):
+    first, moved = datetime.date(2026, 12, 31), datetime.date(2027, 6, 30)
+    update(west_yorkshire, "NHSCC-5", alice, target_date=first)
+    record = update(west_yorkshire, "NHSCC-5", alice, target_date=moved, reason="Waiting for the new formulary")
+    assert (record.original_target_date, record.target_date) == (first, moved)
+
+    client.force_login(alice)
+    body = client.get(reverse("tracker:record", args=["QWO", "NHSCC-5"])).content.decode()
+    assert "30 June 2027" in body and "Originally 31 December 2026" in body
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_in_error"),
+    [
+        ({"status": "purple"}, "status"),
+        ({"target_date": datetime.date(1999, 1, 1)}, "target_date"),
+        ({"target_date": datetime.date(2099, 1, 1)}, "target_date"),
+        ({"summary": "x" * 5001}, "summary"),
+        ({"reason": "x" * 1001}, "reason"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field_and_changes_nothing(alice, west_yorkshire, fields, field_in_error):
+    with pytest.raises(ValidationError) as error:
+        update(west_yorkshire, "NHSCC-4", alice, **{"status": "amber", **fields})
+    assert field_in_error in error.value.message_dict
+    assert not ProgressRecord.objects.exists() and not ProgressChange.objects.exists()
+
+
+def test_a_save_from_an_old_version_is_refused_and_overwrites_nothing(alice, west_yorkshire):
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")  # version 1
+    update(west_yorkshire, "NHSCC-4", alice, status="green")  # version 2
+
+    with pytest.raises(services.StaleRecordError) as error:
+        services.record_update(
+            system=west_yorkshire,
+            recommendation=Recommendation.objects.get(code="NHSCC-4"),
+            user=alice,
+            expected_version=1,
+            status="red",
+            accountable_owner=None,
+            delivery_lead=None,
+            target_date=None,
+            summary="",
+            reason="Stale edit",
+        )
+    assert [c.changes["Status"] for c in error.value.changes_since] == [["Amber", "Green"]]
+    record = ProgressRecord.objects.get()
+    assert (record.status, record.version) == ("green", 2)
+    assert ProgressChange.objects.count() == 2
+
+
+def test_two_people_editing_at_once_the_second_is_told_what_changed(client, alice, west_yorkshire):
+    from conftest import make_user
+
+    other_editor = make_user("erin", "editor", "QWO")
+    url = reverse("tracker:record_edit", args=["QWO", "NHSCC-6"])
+    client.force_login(alice)
+    alice_form_version = client.get(url).context["form"].initial["version"]
+    client.force_login(other_editor)
+    erin_form_version = client.get(url).context["form"].initial["version"]
+
+    client.post(url, {"status": "green", "reason": "Model agreed", "version": erin_form_version})
+    client.force_login(alice)
+    response = client.post(url, {"status": "red", "reason": "Stalled", "version": alice_form_version})
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else saved this record first" in body
+    assert "Erin Tester changed this record while you were editing it" in body
+    assert "Not assessed → Green" in body
+    assert ProgressRecord.objects.get().status == "green"
+
+
+def test_a_failed_history_write_leaves_no_partial_state(alice, west_yorkshire, monkeypatch):
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+
+    def broken_create(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ProgressChange.objects, "create", broken_create)
+    with pytest.raises(RuntimeError):
+        update(west_yorkshire, "NHSCC-4", alice, status="green", summary="half-written")
+
+    record = ProgressRecord.objects.get()
+    assert (record.status, record.version, record.summary) == ("amber", 1, "")
+
+
+def test_history_cannot_be_edited_or_deleted(alice, west_yorkshire):
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    change = ProgressChange.objects.get()
+    change.reason = "rewritten"
+    with pytest.raises(TypeError):
+        change.save()
+    with pytest.raises(TypeError):
+        change.delete()
+    with pytest.raises(TypeError):
+        ProgressChange.objects.update(reason="rewritten")
+    with pytest.raises(TypeError):
+        ProgressChange.objects.all().delete()
+    assert ProgressChange.objects.get().reason == "Quarterly review"
+
+
+def test_a_user_deleted_later_still_shows_by_name_in_the_history(client, alice, bob, west_yorkshire):
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    alice.delete()
+    client.force_login(bob)
+    body = client.get(reverse("tracker:system_history", args=["QWO"])).content.decode()
+    assert "by Alice Tester" in body
+
+
+def test_overdue_and_stale_flags(alice, west_yorkshire):
+    record = update(west_yorkshire, "NHSCC-4", alice, status="amber", target_date=datetime.date(2025, 1, 31))
+    assert record.is_overdue and not record.is_stale
+    record = update(west_yorkshire, "NHSCC-4", alice, status="blue", reason="Embedded")
+    assert not record.is_overdue
+
+    long_ago = ReportingPeriod.current().previous.previous.start
+    ProgressRecord.objects.filter(pk=record.pk).update(
+        updated_at=timezone.make_aware(datetime.datetime.combine(long_ago, datetime.time(12)))
+    )
+    record.refresh_from_db()
+    assert record.is_stale
+    assert list(ProgressRecord.objects.stale()) == [record]
+    assert not ProgressRecord.objects.overdue().exists()
+
+
+def test_the_position_at_the_end_of_a_past_period_comes_from_history(alice, west_yorkshire):
+    record = update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    change = ProgressChange.objects.get()
+    # Put the first change back into an earlier quarter, as if made then (history rows are never edited in app code).
+    earlier = ReportingPeriod.current().previous.previous
+    ProgressChange._base_manager.filter(pk=change.pk).update(
+        changed_at=timezone.make_aware(datetime.datetime.combine(earlier.start, datetime.time(10))),
+        period=earlier.code,
+    )
+    update(west_yorkshire, "NHSCC-4", alice, status="green", reason="On track")
+
+    def position(period):
+        return ProgressRecord.objects.with_status_at_end_of(period).get(pk=record.pk).period_status
+
+    assert position(earlier.previous) == "not_assessed"
+    assert position(earlier) == "amber"
+    assert position(ReportingPeriod.current()) == "green"

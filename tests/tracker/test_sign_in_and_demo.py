@@ -1,0 +1,47 @@
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_signing_in_takes_an_editor_where_they_were_going(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD, "next": "/systems/QWO/"})
+    assert response.status_code == 302 and response["Location"] == "/systems/QWO/"
+
+
+def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password_after(client, alice):
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+        assert "Please enter a correct username and password" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_demo_progress_is_labelled_on_every_page_once_it_exists(client, nadia, settings):
+    settings.DEBUG = True  # as under `make run`
+    client.force_login(nadia)
+    assert "Demonstration data" not in client.get("/").content.decode()
+    call_command("seed_demo", "--with-progress", verbosity=0)
+    for url in ["/", "/catalogue/", "/systems/QWO/", reverse("tracker:record", args=["QWO", "NHSCC-1"])]:
+        assert "not any integrated care system's real return" in client.get(url).content.decode(), url
+    assert "Demo data" in client.get(reverse("tracker:record", args=["QWO", "NHSCC-1"])).content.decode()
+
+
+def test_seed_demo_refuses_to_publish_demo_passwords_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("seed_demo", verbosity=0)

@@ -1,0 +1,146 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.utils import timezone
+
+from .choices import EvidenceKind, Status
+from .models import Person
+from .uploads import ALLOWED, MAX_UPLOAD_BYTES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def nhsuk_widgets(form, errors=()):
+    """Give every widget the NHS.UK class for its kind, and mark the fields in `errors`."""
+    classes = {
+        forms.Select: "nhsuk-select",
+        forms.Textarea: "nhsuk-textarea",
+        forms.ClearableFileInput: "nhsuk-file-upload",
+        forms.FileInput: "nhsuk-file-upload",
+    }
+    for name, field in form.fields.items():
+        css = classes.get(type(field.widget), "nhsuk-input")
+        if isinstance(field.widget, DateInput):
+            css += " nhsuk-input--width-10"
+        if name in errors:
+            css += f" {css.split()[0]}--error"
+        field.widget.attrs["class"] = css
+
+
+class NHSUKFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        nhsuk_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        nhsuk_widgets(self, self._errors or ())
+
+
+class ProgressRecordForm(NHSUKFormMixin, forms.Form):
+    status = forms.ChoiceField(
+        choices=Status.choices,
+        help_text="Red: not started or off track. Amber: in progress, with risks. Green: on track. "
+        "Blue: complete and embedded.",
+    )
+    accountable_owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    delivery_lead = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    target_date = forms.DateField(required=False, widget=DateInput())
+    summary = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Reason for the change",
+        help_text="Needed when the status or target date changes. It is kept in the history.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, system, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(system=system)
+        self.fields["accountable_owner"].queryset = people
+        self.fields["delivery_lead"].queryset = people
+
+
+class EvidenceForm(NHSUKFormMixin, forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=EvidenceKind.choices)
+    refers_to = forms.DateField(
+        label="Date it refers to", help_text="For example, the date of the board meeting.", widget=DateInput()
+    )
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    url = forms.URLField(required=False, max_length=500, label="Link", assume_scheme="https")
+    file = forms.FileField(
+        required=False,
+        label="Or upload a file",
+        help_text=f"{ALLOWED}; up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+    )
+
+    def clean_refers_to(self):
+        refers_to = self.cleaned_data["refers_to"]
+        if refers_to > timezone.localdate():
+            raise forms.ValidationError("The date the evidence refers to cannot be in the future.")
+        return refers_to
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("url")) == bool(cleaned.get("file")) and not self.errors:
+            raise forms.ValidationError("Give either a link or a file, not both.")
+        return cleaned
+
+
+class WithdrawEvidenceForm(NHSUKFormMixin, forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonForm(NHSUKFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "job_title", "email"]
+
+    def __init__(self, *args, system, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.system = system
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if Person.objects.filter(system=self.system, email__iexact=email).exists():
+            raise forms.ValidationError("This system already has someone with that email address.")
+        return email
+
+
+class StartFromPredecessorForm(NHSUKFormMixin, forms.Form):
+    predecessor = forms.ModelChoiceField(queryset=None, label="Predecessor ICB")
+
+    def __init__(self, *args, successor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["predecessor"].queryset = successor.predecessors.all()
+
+
+class ThrottledAuthenticationForm(NHSUKFormMixin, AuthenticationForm):
+    """Sign-in that refuses, for a while, a username that has failed too often."""
+
+    MAX_FAILURES = 5
+    LOCKOUT_SECONDS = 15 * 60
+
+    def _key(self):
+        return f"login-failures:{(self.data.get('username') or '').strip().lower()}"
+
+    def clean(self):
+        if cache.get(self._key(), 0) >= self.MAX_FAILURES:
+            raise forms.ValidationError(
+                "Too many failed sign-in attempts for this username. Wait 15 minutes and try again.",
+                code="throttled",
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            cache.add(self._key(), 0, self.LOCKOUT_SECONDS)
+            cache.incr(self._key())
+            raise

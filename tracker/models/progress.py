@@ -1,0 +1,256 @@
+"""Each ICS's progress against the catalogue: records, the people who own them, evidence and history."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from legacy.models import Recommendation
+
+from ..choices import ChangeKind, EvidenceKind, Status
+from ..periods import FIRST_PERIOD_START, ReportingPeriod
+from .register import IntegratedCareSystem
+
+
+def latest_sensible_target(today: datetime.date) -> datetime.date:
+    return today.replace(year=today.year + 10)
+
+
+class Person(models.Model):
+    """A named person an ICS records as an owner; kept per ICS and reused across its records."""
+
+    system = models.ForeignKey(IntegratedCareSystem, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, help_text="Their role, for example Director of Primary Care.")
+    email = models.EmailField()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [models.UniqueConstraint(fields=["system", "email"], name="person_unique_email_per_system")]
+
+    def __str__(self):
+        return f"{self.name}, {self.job_title}"
+
+
+class ProgressRecordQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(system__in=IntegratedCareSystem.objects.for_user(user))
+
+    def overdue(self, today: datetime.date | None = None):
+        """Same rule as ProgressRecord.is_overdue, as a filter."""
+        return self.filter(target_date__lt=today or timezone.localdate()).exclude(status=Status.BLUE)
+
+    def stale(self, period: ReportingPeriod | None = None):
+        """Same rule as ProgressRecord.is_stale, as a filter."""
+        since = (period or ReportingPeriod.current()).previous.start
+        return self.filter(Q(updated_at__isnull=True) | Q(updated_at__date__lt=since))
+
+    def with_status_at_end_of(self, period: ReportingPeriod):
+        """Annotate `period_status`: the status as at the end of `period`, from history."""
+        last_change = ProgressChange.objects.filter(
+            record=models.OuterRef("pk"), changed_at__lt=period.end_moment
+        ).order_by("-changed_at", "-pk")
+        return self.annotate(
+            period_status=models.functions.Coalesce(
+                models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
+            )
+        )
+
+
+class ProgressRecord(models.Model):
+    """One ICS's progress against one trackable catalogue item.
+
+    `version` rises with every write; a save names the version it started from, so that two people
+    editing at once never silently overwrite each other.
+    """
+
+    system = models.ForeignKey(IntegratedCareSystem, on_delete=models.PROTECT, related_name="records")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="progress_records", limit_choices_to={"trackable": True}
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED)
+    accountable_owner = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="records_owned"
+    )
+    delivery_lead = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="records_led"
+    )
+    target_date = models.DateField(null=True, blank=True)
+    original_target_date = models.DateField(
+        null=True, blank=True, help_text="The first target date set; kept when the target moves."
+    )
+    summary = models.TextField(blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Invented demonstration data, not a real return.")
+
+    objects = ProgressRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["system__ods_code", "recommendation_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "recommendation"], name="progressrecord_unique_item_per_system")
+        ]
+
+    def __str__(self):
+        return f"{self.system.ods_code} {self.recommendation.code}: {self.get_status_display()}"
+
+    def get_absolute_url(self):
+        return reverse("tracker:record", args=[self.system.ods_code, self.recommendation.code])
+
+    def clean(self):
+        if self.recommendation_id and not self.recommendation.trackable:
+            raise ValidationError({"recommendation": "This item is advice for national bodies; ICSs do not track it."})
+        today = timezone.localdate()
+        if self.target_date and not (FIRST_PERIOD_START <= self.target_date <= latest_sensible_target(today)):
+            raise ValidationError(
+                {
+                    "target_date": f"Enter a target date between {FIRST_PERIOD_START:%-d %B %Y} "
+                    f"and {latest_sensible_target(today):%-d %B %Y}."
+                }
+            )
+        for field in ("accountable_owner", "delivery_lead"):
+            person = getattr(self, field)
+            if person and person.system_id != self.system_id:
+                raise ValidationError({field: "Choose someone from this system's people."})
+
+    @property
+    def status_choice(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Target date passed and not yet complete and embedded."""
+        return bool(self.target_date and self.target_date < timezone.localdate() and self.status != Status.BLUE)
+
+    @property
+    def is_stale(self) -> bool:
+        """No update in the current or the previous reporting period."""
+        since = ReportingPeriod.current().previous.start
+        return self.updated_at is None or timezone.localdate(self.updated_at) < since
+
+    @property
+    def target_moved(self) -> bool:
+        return bool(self.original_target_date and self.original_target_date != self.target_date)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """History is never edited or pruned: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise TypeError("History is append-only: it cannot be updated.")
+
+    def delete(self):
+        raise TypeError("History is append-only: it cannot be deleted.")
+
+
+class ProgressChangeQuerySet(AppendOnlyQuerySet):
+    def for_user(self, user):
+        return self.filter(system__in=IntegratedCareSystem.objects.for_user(user))
+
+
+class ProgressChange(models.Model):
+    """One entry in the append-only history of a record: who, when, what changed (before and after), why."""
+
+    record = models.ForeignKey(ProgressRecord, on_delete=models.PROTECT, related_name="history")
+    # Denormalised from the record so that per-ICS and per-item timelines are one indexed filter.
+    system = models.ForeignKey(IntegratedCareSystem, on_delete=models.PROTECT, related_name="history")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="history")
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    period = models.CharField(max_length=10, help_text="Reporting period of `changed_at`, e.g. 2026-27-Q2.")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    changed_by_name = models.CharField(max_length=150, help_text="Kept so the timeline names a user deleted later.")
+    status_before = models.CharField(max_length=20, choices=Status.choices)
+    status_after = models.CharField(max_length=20, choices=Status.choices)
+    changes = models.JSONField(default=dict, help_text="{field label: [before, after]} as shown to people.")
+    reason = models.TextField(blank=True)
+    record_version = models.PositiveIntegerField(help_text="The record's version after this change.")
+    is_demo = models.BooleanField(default=False)
+
+    objects = ProgressChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["record", "changed_at"], name="change_record_time"),
+            models.Index(fields=["system", "changed_at"], name="change_system_time"),
+            models.Index(fields=["period"], name="change_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.system.ods_code} {self.recommendation.code} {self.changed_at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("History is append-only: an entry cannot be changed once written.")
+        self.period = ReportingPeriod.containing(timezone.localdate(self.changed_at)).code
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("History is append-only: an entry cannot be deleted.")
+
+
+def evidence_upload_to(evidence, filename):
+    # A random folder: file names are not guessable, and two uploads never collide.
+    return f"evidence/{evidence.record.system.ods_code}/{uuid.uuid4().hex}/{filename}"
+
+
+class Evidence(models.Model):
+    """Evidence for a record: a link or an uploaded file. Withdrawn with a reason, never deleted."""
+
+    record = models.ForeignKey(ProgressRecord, on_delete=models.PROTECT, related_name="evidence")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
+    refers_to = models.DateField(help_text="The date the evidence refers to, e.g. the board meeting.")
+    description = models.TextField(blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    url = models.URLField(blank=True, max_length=500, verbose_name="URL")
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=300)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_by_name = models.CharField(max_length=150)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-refers_to", "-pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="evidence_is_a_link_or_a_file",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:evidence_download", args=[self.pk]) if self.file else self.url
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def clean(self):
+        if bool(self.url) == bool(self.file):
+            raise ValidationError("Give either a link or a file, not both.")
+        if self.refers_to and not (datetime.date(2012, 1, 1) <= self.refers_to <= timezone.localdate()):
+            raise ValidationError({"refers_to": "The date the evidence refers to must be in the past, from 2012 on."})

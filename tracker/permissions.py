@@ -1,0 +1,47 @@
+"""Who may read and write an ICS's records. Pages and the API both decide here, nowhere else.
+
+* Reading: the national team reads every system; an ICS member reads their own system and the
+  systems it took over (`IntegratedCareSystem.objects.for_user`). Anyone else gets 404, so an
+  outsider cannot even learn which records exist.
+* Writing: only an editor of that system, and only while it is active; a viewer, the national
+  team or an editor of a dissolved system gets 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .choices import Role
+from .models import IntegratedCareSystem
+
+
+def membership_of(user):
+    return getattr(user, "membership", None) if user.is_authenticated else None
+
+
+def can_view_system(user, system: IntegratedCareSystem) -> bool:
+    return IntegratedCareSystem.objects.for_user(user).filter(pk=system.pk).exists()
+
+
+def can_edit_system(user, system: IntegratedCareSystem) -> bool:
+    membership = membership_of(user)
+    return bool(
+        membership
+        and membership.role == Role.EDITOR
+        and membership.system_id == system.pk
+        and system.dissolved_on is None
+    )
+
+
+def is_national(user) -> bool:
+    membership = membership_of(user)
+    return bool(user.is_authenticated and (user.is_superuser or (membership and membership.role == Role.NATIONAL)))
+
+
+def get_system_for_user(user, ods_code: str, *, write: bool = False) -> IntegratedCareSystem:
+    """The system, if `user` may read it (else 404) and, with `write`, edit it (else 403)."""
+    system = IntegratedCareSystem.objects.for_user(user).select_related("region").filter(ods_code=ods_code).first()
+    if system is None:
+        raise Http404("No such integrated care system, or you do not have access to it.")
+    if write and not can_edit_system(user, system):
+        raise PermissionDenied("You can read this system's records but not change them.")
+    return system
