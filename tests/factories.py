@@ -2,7 +2,7 @@
 
 from legacy.models import Recommendation
 from tracker import services
-from tracker.models import IntegratedCareSystem, Person
+from tracker.models import IntegratedCareSystem, Person, ProgressRecord
 
 
 def person(system: IntegratedCareSystem, name="Priya Shah", job_title="Director of Primary Care", email=None):
@@ -13,7 +13,7 @@ def person(system: IntegratedCareSystem, name="Priya Shah", job_title="Director 
 def update(system, code, user, *, status="amber", reason="Quarterly review", **fields):
     """Update a record as an editor would, from whatever version it is at now."""
     recommendation = Recommendation.objects.get(code=code)
-    record = services.record_for(system, recommendation)
+    record = ProgressRecord.objects.get(system=system, recommendation=recommendation)
     values = {
         "accountable_owner": record.accountable_owner,
         "delivery_lead": record.delivery_lead,
@@ -30,3 +30,13 @@ def update(system, code, user, *, status="amber", reason="Quarterly review", **f
         reason=reason,
         **values,
     )
+
+
+def record(ods_code: str, code: str) -> ProgressRecord:
+    return ProgressRecord.objects.get(system__ods_code=ods_code, recommendation__code=code)
+
+
+def is_untouched(ods_code: str, code: str) -> bool:
+    """Still as loaded: not assessed, never written, no history."""
+    current = record(ods_code, code)
+    return (current.status, current.version, current.history.exists()) == ("not_assessed", 0, False)

@@ -14,6 +14,7 @@ from legacy.models import Recommendation
 from .choices import ChangeKind, Status
 from .models import IntegratedCareSystem, Person, ProgressChange, ProgressRecord
 from .periods import ReportingPeriod
+from .services import records_ensure
 
 # Mostly forward, sometimes back: how a status tends to move from one quarter to the next.
 NEXT_STATUS = {
@@ -35,15 +36,20 @@ def _moment_in(period: ReportingPeriod, rng: random.Random) -> datetime.datetime
 def create_demo_progress(
     *, systems=None, periods: list[ReportingPeriod] | None = None, changes_per_period: int = 1, seed: int = 2026
 ) -> int:
-    """Create demo records with history over `periods` for `systems`; returns how many records it created.
+    """Fill in demo progress, with history over `periods`, for `systems`; returns how many records it filled.
 
-    Systems that already have any record are left alone, so running it again changes nothing (and
-    history, being append-only, is never replaced).
+    Systems with any record already written are left alone, so running it again changes nothing and
+    no real return is ever overwritten (history, being append-only, is never replaced either).
     """
     rng = random.Random(seed)
     systems = (systems if systems is not None else IntegratedCareSystem.objects.all()).exclude(
-        pk__in=ProgressRecord.objects.values("system")
+        pk__in=ProgressRecord.objects.filter(version__gt=0).values("system")
     )
+    records_ensure()
+    blank_records = {
+        (record.system_id, record.recommendation_id): record
+        for record in ProgressRecord.objects.filter(system__in=systems)
+    }
     periods = periods or ReportingPeriod.all_until()
     items = list(Recommendation.objects.trackable())
     records = []
@@ -64,7 +70,8 @@ def create_demo_progress(
         # A few systems stop updating, so that stale returns show.
         quiet_from = len(lifetime) - 2 if rng.random() < 0.15 else len(lifetime)
         for item in items:
-            record = ProgressRecord(system=system, recommendation=item, is_demo=True)
+            record = blank_records[(system.pk, item.pk)]
+            record.is_demo = True
             history = []
             for period in lifetime[:quiet_from]:
                 for _ in range(changes_per_period):
@@ -97,11 +104,22 @@ def create_demo_progress(
                         )
                     )
             records.append((record, history))
-    saved = ProgressRecord.objects.bulk_create([record for record, _ in records])
+    fields = [
+        "status",
+        "version",
+        "updated_at",
+        "target_date",
+        "original_target_date",
+        "accountable_owner",
+        "delivery_lead",
+        "summary",
+        "is_demo",
+    ]
+    ProgressRecord.objects.bulk_update([record for record, _ in records], fields, batch_size=1000)
     all_history = []
-    for record, (_, history) in zip(saved, records, strict=True):
+    for record, history in records:
         for change in history:
             change.record = record
             all_history.append(change)
     ProgressChange.objects.bulk_create(all_history, batch_size=2000)
-    return len(saved)
+    return len(records)

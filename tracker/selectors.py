@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 
 from legacy.models import Recommendation
 
-from .models import Evidence, IntegratedCareSystem, ProgressRecord, Succession
+from .models import IntegratedCareSystem, ProgressRecord, Succession
 
 
 def system_progress(system: IntegratedCareSystem):
@@ -26,15 +26,7 @@ def system_progress(system: IntegratedCareSystem):
 
 
 def record_evidence(record: ProgressRecord):
-    if record.pk is None:
-        return Evidence.objects.none()
     return record.evidence.select_related("added_by", "withdrawn_by")
-
-
-def record_history(record: ProgressRecord):
-    if record.pk is None:
-        return []
-    return record.history.all()
 
 
 def with_successions(queryset):

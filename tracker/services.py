@@ -6,7 +6,7 @@ Each is one transaction: the record, its history row and anything else it writes
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from legacy.models import Recommendation
@@ -52,26 +52,28 @@ def actor_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else "system"
 
 
-def record_for(system: IntegratedCareSystem, recommendation: Recommendation) -> ProgressRecord:
-    """The saved record, or an unsaved 'not assessed' one at version 0 if nobody has written it yet."""
-    record = ProgressRecord.objects.filter(system=system, recommendation=recommendation).first()
-    return record or ProgressRecord(system=system, recommendation=recommendation)
+@transaction.atomic
+def records_ensure() -> int:
+    """Give every system a 'not assessed' record for every trackable item it lacks; returns how many it made.
+
+    Records exist from the start so that lists, comparisons and the API always cover every
+    (system, item) pair, and so that every edit is an update with a version to check.
+    """
+    existing = set(ProgressRecord.objects.values_list("system_id", "recommendation_id"))
+    items = list(Recommendation.objects.trackable().values_list("pk", flat=True))
+    missing = [
+        ProgressRecord(system_id=system_id, recommendation_id=item_id)
+        for system_id in IntegratedCareSystem.objects.values_list("pk", flat=True)
+        for item_id in items
+        if (system_id, item_id) not in existing
+    ]
+    ProgressRecord.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
 
 
-def _locked_record(system, recommendation) -> ProgressRecord:
-    return ProgressRecord.objects.select_for_update().filter(
-        system=system, recommendation=recommendation
-    ).first() or ProgressRecord(system=system, recommendation=recommendation)
-
-
-def _save_new_or_stale(record: ProgressRecord, expected_version: int) -> None:
-    """Save; if a concurrent first save created the row meanwhile, that is a stale edit too."""
-    try:
-        with transaction.atomic():
-            record.save()
-    except IntegrityError:
-        current = ProgressRecord.objects.get(system=record.system, recommendation=record.recommendation)
-        raise StaleRecordError(current, list(current.history.filter(record_version__gt=expected_version))) from None
+def _locked_record(system: IntegratedCareSystem, recommendation: Recommendation) -> ProgressRecord:
+    # Row lock: concurrent writers of one record queue here, so the version check below is reliable.
+    return ProgressRecord.objects.select_for_update().get(system=system, recommendation=recommendation)
 
 
 def _write_history(record, *, kind, user, status_before, changes, reason, when=None) -> ProgressChange:
@@ -137,7 +139,7 @@ def record_update(
     record.version += 1
     record.updated_at = timezone.now()
     record.updated_by = user
-    _save_new_or_stale(record, expected_version)
+    record.save()
     changes = {TRACKED_FIELDS[f]: [display_value(f, before[f]), display_value(f, after[f])] for f in changed}
     _write_history(
         record, kind=ChangeKind.UPDATED, user=user, status_before=status_before, changes=changes, reason=reason.strip()
@@ -160,8 +162,6 @@ def evidence_add(
 ) -> Evidence:
     """Add a link or an uploaded file as evidence on a record, with a history row."""
     record = _locked_record(system, recommendation)
-    if record.pk is None:
-        _save_new_or_stale(record, expected_version=0)
     evidence = Evidence(
         record=record,
         title=title.strip(),

@@ -8,12 +8,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from legacy.models import Recommendation
-
 from . import permissions, selectors, services
 from .filtersets import IntegratedCareSystemFilterSet
 from .forms import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
-from .models import Evidence, IntegratedCareSystem, ProgressChange
+from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord
 
 
 def system_list(request):
@@ -52,14 +50,21 @@ def system_detail(request, ods_code):
     )
 
 
-def _trackable_item(code):
-    return get_object_or_404(Recommendation.objects.select_related("publication", "theme"), code=code, trackable=True)
+def _record(system, code) -> ProgressRecord:
+    """The system's record for a trackable item; 404 for national advice or an unknown code."""
+    return get_object_or_404(
+        ProgressRecord.objects.select_related(
+            "recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead"
+        ),
+        system=system,
+        recommendation__code=code,
+    )
 
 
 @login_required
 def record_detail(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code)
-    record = services.record_for(system, _trackable_item(code))
+    record = _record(system, code)
     return render(
         request,
         "tracker/record_detail.html",
@@ -68,7 +73,7 @@ def record_detail(request, ods_code, code):
             "record": record,
             "item": record.recommendation,
             "evidence": selectors.record_evidence(record),
-            "history": selectors.record_history(record),
+            "history": record.history.all(),
             "can_edit": permissions.can_edit_system(request.user, system),
         },
     )
@@ -77,8 +82,8 @@ def record_detail(request, ods_code, code):
 @login_required
 def record_edit(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code, write=True)
-    item = _trackable_item(code)
-    record = services.record_for(system, item)
+    record = _record(system, code)
+    item = record.recommendation
     initial = {
         "status": record.status,
         "accountable_owner": record.accountable_owner_id,
@@ -126,7 +131,7 @@ def record_edit(request, ods_code, code):
 @login_required
 def evidence_add(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code, write=True)
-    item = _trackable_item(code)
+    item = _record(system, code).recommendation
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -37,6 +37,8 @@ def page(browser, live_server, transactional_db):
     # live_server tests run in a flushed database: give them the reference data again.
     call_command("load_reference_data", verbosity=0)
     context = browser.new_context(base_url=live_server.url)
+    # Nothing leaves the machine: the NHS.UK web fonts (assets.nhs.uk) fall back to Arial at once.
+    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

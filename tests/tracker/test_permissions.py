@@ -83,7 +83,7 @@ def test_an_editor_cannot_save_another_systems_record_by_tampering_with_the_url(
     client.force_login(charlie)
     url = reverse("tracker:record_edit", args=["QWO", "NHSCC-1"])
     assert client.post(url, {"status": "blue", "reason": "x", "version": 0}).status_code == 404
-    assert not ProgressRecord.objects.filter(system__ods_code="QWO").exists()
+    assert not ProgressChange.objects.exists()
 
 
 @pytest.mark.parametrize(

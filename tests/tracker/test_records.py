@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legacy.models import Recommendation
-from tests.factories import person, update
+from tests.factories import is_untouched, person, record, update
 from tracker import services
 from tracker.models import ProgressChange, ProgressRecord
 from tracker.periods import ReportingPeriod
@@ -32,7 +32,7 @@ def test_a_status_change_needs_a_reason_and_without_one_nothing_is_saved(alice, 
     with pytest.raises(ValidationError) as error:
         update(west_yorkshire, "NHSCC-4", alice, status="green", reason="  ")
     assert "reason" in error.value.message_dict
-    assert not ProgressRecord.objects.exists() and not ProgressChange.objects.exists()
+    assert is_untouched("QWO", "NHSCC-4")
 
 
 def test_a_summary_alone_can_change_without_a_reason(alice, west_yorkshire):
@@ -73,7 +73,7 @@ def test_bad_input_is_refused_naming_the_field_and_changes_nothing(alice, west_y
     with pytest.raises(ValidationError) as error:
         update(west_yorkshire, "NHSCC-4", alice, **{"status": "amber", **fields})
     assert field_in_error in error.value.message_dict
-    assert not ProgressRecord.objects.exists() and not ProgressChange.objects.exists()
+    assert is_untouched("QWO", "NHSCC-4")
 
 
 def test_a_save_from_an_old_version_is_refused_and_overwrites_nothing(alice, west_yorkshire):
@@ -94,8 +94,8 @@ def test_a_save_from_an_old_version_is_refused_and_overwrites_nothing(alice, wes
             reason="Stale edit",
         )
     assert [c.changes["Status"] for c in error.value.changes_since] == [["Amber", "Green"]]
-    record = ProgressRecord.objects.get()
-    assert (record.status, record.version) == ("green", 2)
+    current = record("QWO", "NHSCC-4")
+    assert (current.status, current.version) == ("green", 2)
     assert ProgressChange.objects.count() == 2
 
 
@@ -118,7 +118,7 @@ def test_two_people_editing_at_once_the_second_is_told_what_changed(client, alic
     assert "Someone else saved this record first" in body
     assert "Erin Tester changed this record while you were editing it" in body
     assert "Not assessed → Green" in body
-    assert ProgressRecord.objects.get().status == "green"
+    assert record("QWO", "NHSCC-6").status == "green"
 
 
 def test_a_failed_history_write_leaves_no_partial_state(alice, west_yorkshire, monkeypatch):
@@ -131,8 +131,8 @@ def test_a_failed_history_write_leaves_no_partial_state(alice, west_yorkshire, m
     with pytest.raises(RuntimeError):
         update(west_yorkshire, "NHSCC-4", alice, status="green", summary="half-written")
 
-    record = ProgressRecord.objects.get()
-    assert (record.status, record.version, record.summary) == ("amber", 1, "")
+    current = record("QWO", "NHSCC-4")
+    assert (current.status, current.version, current.summary) == ("amber", 1, "")
 
 
 def test_history_cannot_be_edited_or_deleted(alice, west_yorkshire):
@@ -170,8 +170,10 @@ def test_overdue_and_stale_flags(alice, west_yorkshire):
     )
     record.refresh_from_db()
     assert record.is_stale
-    assert list(ProgressRecord.objects.stale()) == [record]
-    assert not ProgressRecord.objects.overdue().exists()
+    assert ProgressRecord.objects.stale().filter(pk=record.pk).exists()
+    fresh = update(west_yorkshire, "NHSCC-5", alice, status="amber")
+    assert not ProgressRecord.objects.stale().filter(pk=fresh.pk).exists()
+    assert not ProgressRecord.objects.overdue().filter(system=west_yorkshire).exists()
 
 
 def test_the_position_at_the_end_of_a_past_period_comes_from_history(alice, west_yorkshire):

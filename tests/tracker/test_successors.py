@@ -46,7 +46,7 @@ def test_only_a_real_predecessor_can_be_copied(client, db):
     client.force_login(editor)
     not_a_predecessor = IntegratedCareSystem.objects.get(ods_code="QWO")
     client.post(reverse("tracker:start_from_predecessor", args=["S9B9J"]), {"predecessor": not_a_predecessor.pk})
-    assert not ProgressRecord.objects.exists()
+    assert not ProgressChange.objects.filter(kind="copied").exists()
 
 
 def test_the_successors_page_links_to_its_predecessors_records(client, frimley_position):

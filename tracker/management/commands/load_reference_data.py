@@ -4,13 +4,16 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
+from tracker.services import records_ensure
+
 FIXTURES = ["catalogue.json", "register.json"]
 
 
 class Command(BaseCommand):
     help = (
-        "Load the catalogue and the ICS register from fixtures/. Idempotent: rows are matched by natural key, "
-        "so running it again changes nothing, and an edited fixture updates its row in place."
+        "Load the catalogue and the ICS register from fixtures/, and give every ICS a record for every trackable "
+        "item. Idempotent: rows are matched by natural key, so running it again changes nothing, and an edited "
+        "fixture updates its row in place."
     )
 
     def add_arguments(self, parser):
@@ -20,3 +23,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             for name in FIXTURES:
                 call_command("loaddata", str(fixture_dir / name), verbosity=options["verbosity"])
+            created = records_ensure()
+        if options["verbosity"]:
+            self.stdout.write(f"{created} new progress records (not assessed).")
