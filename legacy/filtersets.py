@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 
+from config.filters import StrictBooleanFilter
+
 from .choices import Audience, ItemKind
 from .models import Publication, Recommendation, Theme
 
@@ -17,7 +19,7 @@ class RecommendationFilterSet(django_filters.FilterSet):
     )
     audience = django_filters.ChoiceFilter(choices=Audience.choices, empty_label="All audiences")
     kind = django_filters.ChoiceFilter(choices=ItemKind.choices, empty_label="Recommendations and lessons")
-    trackable = django_filters.BooleanFilter(label="Tracked per ICS")
+    trackable = StrictBooleanFilter(label="Tracked per ICS")
 
     class Meta:
         model = Recommendation

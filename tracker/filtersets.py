@@ -1,7 +1,43 @@
+"""One FilterSet per model, used by the HTML pages and the API alike."""
+
 import django_filters
+from django import forms
 from django.db.models import Q
 
-from .models import IntegratedCareSystem, Region
+from config.filters import StrictBooleanFilter
+from legacy.models import Publication, Recommendation, Theme
+
+from .choices import EvidenceKind, Status
+from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region
+from .periods import ReportingPeriod
+
+
+class PeriodField(forms.CharField):
+    """A reporting period code such as 2026-27-Q2, cleaned to a ReportingPeriod."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            period = ReportingPeriod.from_code(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        first, current = ReportingPeriod.all_until()[0], ReportingPeriod.current()
+        if not first <= period <= current:
+            raise forms.ValidationError(f"Choose a period from {first.code} (when ICSs began) to {current.code}.")
+        return period
+
+
+class PeriodFilter(django_filters.Filter):
+    field_class = PeriodField
+
+
+def by_code(field_name, queryset, to_field, label):
+    """Several rows named by their code (`?system=QWO&system=QOP`); an unknown code is a 400."""
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name=f"{field_name}__{to_field}", queryset=queryset, to_field_name=to_field, label=label
+    )
 
 
 class IntegratedCareSystemFilterSet(django_filters.FilterSet):
@@ -22,3 +58,107 @@ class IntegratedCareSystemFilterSet(django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
+
+
+class ProgressRecordFilterSet(django_filters.FilterSet):
+    """Filters for progress records (`/api/v1/progress/`, and the pages that list records)."""
+
+    system = by_code(
+        "system", IntegratedCareSystem.objects.all(), "ods_code", "Systems (ODS codes; repeat for several)"
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="system__region", queryset=Region.objects.all(), to_field_name="code", label="Region code"
+    )
+    recommendation = by_code(
+        "recommendation", Recommendation.objects.trackable(), "code", "Recommendation codes (repeat for several)"
+    )
+    publication = django_filters.ModelChoiceFilter(
+        field_name="recommendation__publication", queryset=Publication.objects.all(), to_field_name="slug"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="recommendation__theme", queryset=Theme.objects.all(), to_field_name="slug"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, method="filter_status", label="Status (repeat for several)"
+    )
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Target date passed and not blue")
+    stale = StrictBooleanFilter(method="filter_stale", label="No update in this or the previous period")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    as_at_period = PeriodFilter(
+        method="filter_as_at_period",
+        label="Position at the end of this reporting period, e.g. 2026-27-Q2 (Q1 is April to June)",
+    )
+
+    class Meta:
+        model = ProgressRecord
+        fields = [
+            "system",
+            "region",
+            "recommendation",
+            "publication",
+            "theme",
+            "status",
+            "overdue",
+            "stale",
+            "updated_since",
+            "as_at_period",
+        ]
+
+    def filter_queryset(self, queryset):
+        # The period goes first: with it, `status` filters the position at the end of that period.
+        period = self.form.cleaned_data.get("as_at_period")
+        if period:
+            queryset = queryset.with_status_at_end_of(period)
+        return super().filter_queryset(queryset)
+
+    def filter_as_at_period(self, queryset, name, value):
+        return queryset  # applied in filter_queryset
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        field = "period_status" if self.form.cleaned_data.get("as_at_period") else "status"
+        return queryset.filter(**{f"{field}__in": value})
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_stale(self, queryset, name, value):
+        stale = queryset.stale().values("pk")
+        return queryset.filter(pk__in=stale) if value else queryset.exclude(pk__in=stale)
+
+
+class ProgressChangeFilterSet(django_filters.FilterSet):
+    """Filters for the history (`/api/v1/history/` and a record's history)."""
+
+    system = by_code(
+        "system", IntegratedCareSystem.objects.all(), "ods_code", "Systems (ODS codes; repeat for several)"
+    )
+    recommendation = by_code("recommendation", Recommendation.objects.trackable(), "code", "Recommendation codes")
+    period = PeriodFilter(method="filter_period", label="Reporting period, e.g. 2026-27-Q2")
+    since = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed at or after")
+
+    class Meta:
+        model = ProgressChange
+        fields = ["system", "recommendation", "period", "since", "kind"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period=value.code)
+
+
+class EvidenceFilterSet(django_filters.FilterSet):
+    system = by_code("record__system", IntegratedCareSystem.objects.all(), "ods_code", "Systems (ODS codes)")
+    recommendation = by_code("record__recommendation", Recommendation.objects.trackable(), "code", "Recommendations")
+    kind = django_filters.MultipleChoiceFilter(choices=EvidenceKind.choices)
+    refers_from = django_filters.DateFilter(
+        field_name="refers_to", lookup_expr="gte", label="Refers to a date on or after"
+    )
+    refers_until = django_filters.DateFilter(
+        field_name="refers_to", lookup_expr="lte", label="Refers to a date on or before"
+    )
+    withdrawn = StrictBooleanFilter(field_name="withdrawn_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["system", "recommendation", "kind", "refers_from", "refers_until", "withdrawn"]

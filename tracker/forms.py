@@ -144,3 +144,9 @@ class ThrottledAuthenticationForm(NHSUKFormMixin, AuthenticationForm):
             cache.add(self._key(), 0, self.LOCKOUT_SECONDS)
             cache.incr(self._key())
             raise
+
+
+class ApiTokenForm(NHSUKFormMixin, forms.Form):
+    name = forms.CharField(
+        max_length=100, label="What is this token for?", help_text="For example, Regional dashboard."
+    )

@@ -9,6 +9,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .choices import Role
 from .models import IntegratedCareSystem
@@ -45,3 +46,23 @@ def get_system_for_user(user, ods_code: str, *, write: bool = False) -> Integrat
     if write and not can_edit_system(user, system):
         raise PermissionDenied("You can read this system's records but not change them.")
     return system
+
+
+class CanEditRecords(BasePermission):
+    """API: reading follows the viewset's for_user() queryset; writing needs can_edit_system (else 403)."""
+
+    message = "You can read this system's records but not change them."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return can_edit_system(request.user, system_of(obj))
+
+
+def system_of(obj) -> IntegratedCareSystem:
+    return (
+        obj if isinstance(obj, IntegratedCareSystem) else (obj.system if hasattr(obj, "system") else obj.record.system)
+    )

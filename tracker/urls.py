@@ -14,4 +14,6 @@ urlpatterns = [
     path("systems/<str:ods_code>/records/<str:code>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

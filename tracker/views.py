@@ -6,12 +6,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
 from .filtersets import IntegratedCareSystemFilterSet
-from .forms import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
-from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord
+from .forms import (
+    ApiTokenForm,
+    EvidenceForm,
+    PersonForm,
+    ProgressRecordForm,
+    StartFromPredecessorForm,
+    WithdrawEvidenceForm,
+)
+from .models import ApiToken, Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord
 
 
 def system_list(request):
@@ -222,3 +230,28 @@ def start_from_predecessor(request, ods_code):
         request, f"{count} record{'s' if count != 1 else ''} started from {predecessor.short_name}'s position."
     )
     return redirect(system)
+
+
+@login_required
+def api_tokens(request):
+    """A user's personal API tokens: create one (its key shown once) or revoke one."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        form = ApiTokenForm()
+    return render(
+        request,
+        "tracker/api_tokens.html",
+        {"tokens": request.user.api_tokens.all(), "form": form, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    return redirect("tracker:api_tokens")

@@ -1,6 +1,7 @@
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
+from config.api import CSVListMixin
 from legacy.filtersets import RecommendationFilterSet, ThemeFilterSet
 from legacy.models import Publication, Recommendation, Theme
 
@@ -12,7 +13,7 @@ from .serializers import (
 )
 
 
-class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+class CatalogueViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """The catalogue is public reference data: anyone may read it."""
 
     permission_classes = [AllowAny]

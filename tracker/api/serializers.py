@@ -1,6 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker.models import IntegratedCareSystem, Region, Succession
+from legacy.models import Recommendation
+from tracker.choices import Status
+from tracker.models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord, Region, Succession
+from tracker.uploads import ALLOWED, MAX_UPLOAD_BYTES
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -37,3 +41,212 @@ class IntegratedCareSystemSerializer(serializers.ModelSerializer):
             "predecessors",
             "successors",
         ]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["name", "job_title", "email"]
+
+
+def etag_for(record: ProgressRecord) -> str:
+    return f'"{record.pk}-v{record.version}"'
+
+
+class ProgressRecordSerializer(serializers.ModelSerializer):
+    system = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    recommendation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    accountable_owner = PersonSerializer(read_only=True, allow_null=True)
+    delivery_lead = PersonSerializer(read_only=True, allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True, help_text="Target passed, not blue.")
+    stale = serializers.BooleanField(source="is_stale", read_only=True, help_text="No update this or last period.")
+    last_updated = serializers.DateTimeField(source="updated_at", read_only=True, allow_null=True)
+    etag = serializers.SerializerMethodField(help_text="Send this as If-Match when you PATCH the record.")
+    as_at_period = serializers.SerializerMethodField(help_text="The period asked for with ?as_at_period=, if any.")
+    period_status = serializers.SerializerMethodField(help_text="Status at the end of as_at_period, if asked for.")
+
+    class Meta:
+        model = ProgressRecord
+        fields = [
+            "id",
+            "system",
+            "recommendation",
+            "status",
+            "accountable_owner",
+            "delivery_lead",
+            "target_date",
+            "original_target_date",
+            "summary",
+            "overdue",
+            "stale",
+            "last_updated",
+            "version",
+            "etag",
+            "is_demo",
+            "as_at_period",
+            "period_status",
+        ]
+
+    def get_etag(self, record) -> str:
+        return etag_for(record)
+
+    def get_as_at_period(self, record) -> str | None:
+        period = self.context.get("as_at_period")
+        return period.code if period else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
+    def get_period_status(self, record):
+        return getattr(record, "period_status", None)
+
+
+class StrictFieldsMixin:
+    """Refuse fields the endpoint does not know, so a typo is an error rather than silently ignored."""
+
+    def to_internal_value(self, data):
+        unknown = set(getattr(data, "keys", dict)()) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class ProgressRecordUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """What a PATCH may change. Owners are named by the email of one of the system's people."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    accountable_owner = serializers.EmailField(required=False, allow_null=True)
+    delivery_lead = serializers.EmailField(required=False, allow_null=True)
+    target_date = serializers.DateField(required=False, allow_null=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Required when status or target_date changes."
+    )
+
+    def validate(self, data):
+        system = self.context["system"]
+        for field in ("accountable_owner", "delivery_lead"):
+            email = data.get(field)
+            if email:
+                person = Person.objects.filter(system=system, email__iexact=email).first()
+                if person is None:
+                    raise serializers.ValidationError({field: f"{system.short_name} has no person with this email."})
+                data[field] = person
+        return data
+
+
+class ProgressChangeSerializer(serializers.ModelSerializer):
+    system = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    recommendation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    changed_by = serializers.CharField(source="changed_by_name", read_only=True)
+
+    class Meta:
+        model = ProgressChange
+        fields = [
+            "id",
+            "record",
+            "system",
+            "recommendation",
+            "kind",
+            "changed_at",
+            "period",
+            "changed_by",
+            "status_before",
+            "status_after",
+            "changes",
+            "reason",
+            "record_version",
+            "is_demo",
+        ]
+
+
+class EvidenceSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    system = serializers.SlugRelatedField(
+        source="record.system", slug_field="ods_code", queryset=IntegratedCareSystem.objects.all()
+    )
+    recommendation = serializers.SlugRelatedField(
+        source="record.recommendation", slug_field="code", queryset=Recommendation.objects.trackable()
+    )
+    file = serializers.FileField(
+        write_only=True, required=False, help_text=f"{ALLOWED}; at most {MAX_UPLOAD_BYTES // 2**20} MB."
+    )
+    download_url = serializers.SerializerMethodField(help_text="Where to download the uploaded file, if any.")
+    withdrawn = serializers.BooleanField(source="is_withdrawn", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "system",
+            "recommendation",
+            "title",
+            "kind",
+            "refers_to",
+            "description",
+            "url",
+            "file",
+            "file_name",
+            "content_type",
+            "file_size",
+            "download_url",
+            "added_at",
+            "added_by_name",
+            "withdrawn",
+            "withdrawn_at",
+            "withdrawn_reason",
+            "is_demo",
+        ]
+        read_only_fields = [
+            "file_name",
+            "content_type",
+            "file_size",
+            "added_at",
+            "added_by_name",
+            "withdrawn_at",
+            "withdrawn_reason",
+            "is_demo",
+        ]
+
+    def get_download_url(self, evidence) -> str | None:
+        if not evidence.file:
+            return None
+        request = self.context.get("request")
+        path = f"/api/v1/evidence/{evidence.pk}/file/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class EvidenceWithdrawSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class ReportingPeriodSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    is_current = serializers.BooleanField()
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    not_assessed = serializers.IntegerField()
+    red = serializers.IntegerField()
+    amber = serializers.IntegerField()
+    green = serializers.IntegerField()
+    blue = serializers.IntegerField()
+
+
+class RollupSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Recommendation code, region code, or 'england'.")
+    label = serializers.CharField()
+    systems = serializers.IntegerField()
+    counts = StatusCountsSerializer()
+    previous_counts = StatusCountsSerializer()
+    change = StatusCountsSerializer(help_text="counts minus previous_counts.")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    previous_period = serializers.CharField()
+    footprint = serializers.CharField(help_text="Which ICBs the figures cover.")
+    previous_footprint = serializers.CharField()
+    national = RollupSerializer()
+    by_recommendation = RollupSerializer(many=True)
+    by_region = RollupSerializer(many=True)

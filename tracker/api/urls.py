@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -6,4 +7,11 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("systems", views.IntegratedCareSystemViewSet, basename="system")
-urlpatterns = router.urls
+router.register("progress", views.ProgressRecordViewSet, basename="progress")
+router.register("history", views.ProgressChangeViewSet, basename="history")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("periods", views.ReportingPeriodViewSet, basename="period")
+urlpatterns = [
+    *router.urls,
+    path("comparison/", views.ComparisonView.as_view(), name="comparison"),
+]

@@ -1,14 +1,54 @@
-from django.db.models import Prefetch
-from rest_framework import viewsets
-from rest_framework.permissions import AllowAny
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from tracker.filtersets import IntegratedCareSystemFilterSet
-from tracker.models import IntegratedCareSystem, Region, Succession
+from config.api import CSVListMixin
+from legacy.models import Publication, Theme
+from tracker import permissions, selectors, services
+from tracker.filtersets import (
+    EvidenceFilterSet,
+    IntegratedCareSystemFilterSet,
+    PeriodField,
+    ProgressChangeFilterSet,
+    ProgressRecordFilterSet,
+)
+from tracker.models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region
+from tracker.periods import ReportingPeriod
 
-from .serializers import IntegratedCareSystemSerializer, RegionSerializer
+from .serializers import (
+    ComparisonSerializer,
+    EvidenceSerializer,
+    EvidenceWithdrawSerializer,
+    IntegratedCareSystemSerializer,
+    ProgressChangeSerializer,
+    ProgressRecordSerializer,
+    ProgressRecordUpdateSerializer,
+    RegionSerializer,
+    ReportingPeriodSerializer,
+    etag_for,
+)
+
+ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+FIELD_ERRORS = OpenApiResponse(
+    inline_serializer("FieldErrors", {"field_name": serializers.ListField(child=serializers.CharField())}),
+    description="Bad input: a list of messages per field.",
+)
+CONFLICT = inline_serializer(
+    "PreconditionFailed", {"detail": serializers.CharField(), "current": ProgressRecordSerializer()}
+)
+FORBIDDEN = OpenApiResponse(ERROR, description="You may read this system's records but not change them.")
+NOT_FOUND = OpenApiResponse(ERROR, description="No such record, or not one you may see.")
+UNAUTHENTICATED = OpenApiResponse(ERROR, description="Sign in or send `Authorization: Token <key>`.")
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """The seven NHS England regions (public register data)."""
 
     permission_classes = [AllowAny]
@@ -17,14 +57,238 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class IntegratedCareSystemViewSet(viewsets.ReadOnlyModelViewSet):
+class IntegratedCareSystemViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Integrated care systems, looked up by ICB ODS code, with predecessors and successors (public)."""
 
     permission_classes = [AllowAny]
     serializer_class = IntegratedCareSystemSerializer
     filterset_class = IntegratedCareSystemFilterSet
     lookup_field = "ods_code"
-    queryset = IntegratedCareSystem.objects.select_related("region").prefetch_related(
-        Prefetch("succeeded_from", queryset=Succession.objects.select_related("predecessor", "successor")),
-        Prefetch("succeeded_by", queryset=Succession.objects.select_related("predecessor", "successor")),
+    queryset = selectors.with_successions(IntegratedCareSystem.objects.select_related("region"))
+
+
+@extend_schema(responses={401: UNAUTHENTICATED})
+class ProgressRecordViewSet(
+    CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """One record per (system, trackable recommendation): status, owners, target dates, flags, version."""
+
+    serializer_class = ProgressRecordSerializer
+    filterset_class = ProgressRecordFilterSet
+    permission_classes = [permissions.CanEditRecords]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return ProgressRecord.objects.for_user(self.request.user).select_related(
+            "system", "recommendation", "accountable_owner", "delivery_lead"
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        period = self.request.query_params.get("as_at_period")
+        try:
+            context["as_at_period"] = ReportingPeriod.from_code(period) if period else None
+        except ValueError:
+            context["as_at_period"] = None  # the FilterSet reports the error
+        return context
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        return Response(self.get_serializer(record).data, headers={"ETag": etag_for(record)})
+
+    @extend_schema(
+        request=ProgressRecordUpdateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="The record's ETag, as last read. A stale one gets 412 and changes nothing.",
+            )
+        ],
+        responses={
+            200: ProgressRecordSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: OpenApiResponse(CONFLICT, description="The record changed since you read it; nothing was saved."),
+            428: OpenApiResponse(ERROR, description="If-Match is missing."),
+        },
     )
+    def partial_update(self, request, *args, **kwargs):
+        """Change a record (editors of its system only). Needs If-Match; status or target changes need a reason."""
+        record = self.get_object()
+        if_match = request.headers.get("If-Match")
+        if not if_match:
+            return Response(
+                {
+                    "detail": "Send If-Match with the record's ETag, "
+                    "so that you never overwrite a change you have not seen."
+                },
+                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            )
+        if if_match.strip() != etag_for(record):
+            return self._precondition_failed(record)
+        update = ProgressRecordUpdateSerializer(data=request.data, context={"system": record.system})
+        update.is_valid(raise_exception=True)
+        values = {
+            "status": record.status,
+            "accountable_owner": record.accountable_owner,
+            "delivery_lead": record.delivery_lead,
+            "target_date": record.target_date,
+            "summary": record.summary,
+            "reason": "",
+            **update.validated_data,
+        }
+        try:
+            record = services.record_update(
+                system=record.system,
+                recommendation=record.recommendation,
+                user=request.user,
+                expected_version=record.version,
+                **values,
+            )
+        except services.StaleRecordError as error:
+            return self._precondition_failed(error.record)
+        return Response(self.get_serializer(record).data, headers={"ETag": etag_for(record)})
+
+    def _precondition_failed(self, record):
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(
+            {
+                "detail": "The record changed since you read it. "
+                "Nothing was saved: read it again and reapply your change.",
+                "current": self.get_serializer(record).data,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+            headers={"ETag": etag_for(record)},
+        )
+
+    @extend_schema(responses={200: ProgressChangeSerializer(many=True), 404: NOT_FOUND}, filters=False)
+    @action(detail=True, filterset_class=None)
+    def history(self, request, *args, **kwargs):
+        """The record's append-only history, newest first."""
+        record = self.get_object()
+        changes = record.history.select_related("system", "recommendation")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(ProgressChangeSerializer(page, many=True).data)
+
+
+@extend_schema(responses={401: UNAUTHENTICATED})
+class ProgressChangeViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """The append-only change log of every record you may see: who, when, before and after, why, which period."""
+
+    serializer_class = ProgressChangeSerializer
+    filterset_class = ProgressChangeFilterSet
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return ProgressChange.objects.for_user(self.request.user).select_related("system", "recommendation")
+
+
+@extend_schema(responses={401: UNAUTHENTICATED})
+class EvidenceViewSet(
+    CSVListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Evidence on records: links and uploaded files. Never deleted: withdrawn, with a reason."""
+
+    serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilterSet
+    permission_classes = [permissions.CanEditRecords]
+
+    def get_queryset(self):
+        return Evidence.objects.filter(record__in=ProgressRecord.objects.for_user(self.request.user)).select_related(
+            "record__system", "record__recommendation"
+        )
+
+    @extend_schema(responses={201: EvidenceSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND})
+    def create(self, request, *args, **kwargs):
+        """Add a link (`url`) or a file (`file`, multipart) to a record of your own system."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        record = data.pop("record")
+        system = permissions.get_system_for_user(request.user, record["system"].ods_code, write=True)
+        evidence = services.evidence_add(
+            system=system, recommendation=record["recommendation"], user=request.user, **data
+        )
+        return Response(self.get_serializer(evidence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=EvidenceWithdrawSerializer,
+        responses={200: EvidenceSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request, *args, **kwargs):
+        """Withdraw evidence, with a reason. It stays on record, marked withdrawn."""
+        evidence = self.get_object()
+        body = EvidenceWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = services.evidence_withdraw(
+            evidence=evidence, user=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(self.get_serializer(evidence).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND})
+    @action(detail=True, filterset_class=None)
+    def file(self, request, *args, **kwargs):
+        """Download the uploaded file, as an attachment."""
+        evidence = self.get_object()
+        if not evidence.file:
+            raise NotFound("This evidence is a link, not a file.")
+        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
+        response["Content-Type"] = evidence.content_type or "application/octet-stream"
+        return response
+
+
+@extend_schema(responses={200: ReportingPeriodSerializer(many=True), 401: UNAUTHENTICATED})
+class ReportingPeriodViewSet(viewsets.ViewSet):
+    """NHS financial quarters (Q1 = April to June), from 2022-23 Q2, when ICSs began, to the current one."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReportingPeriodSerializer
+
+    def list(self, request, *args, **kwargs):
+        current = ReportingPeriod.current()
+        rows = [
+            {"code": p.code, "label": p.label, "start": p.start, "end": p.end, "is_current": p == current}
+            for p in reversed(ReportingPeriod.all_until(current))
+        ]
+        return Response(ReportingPeriodSerializer(rows, many=True).data)
+
+
+class ComparisonView(APIView):
+    """Roll-ups for a period: counts by status per recommendation, per region and nationally, with the change
+    from the previous period. Periods before April 2026 cover the 42 ICBs of 2022, later ones the 36."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, description="e.g. 2026-27-Q2; default the current period"),
+            OpenApiParameter("region", OpenApiTypes.STR, description="Region code, e.g. Y56"),
+            OpenApiParameter("publication", OpenApiTypes.STR, description="Publication slug"),
+            OpenApiParameter("theme", OpenApiTypes.STR, description="Theme slug"),
+        ],
+        responses={200: ComparisonSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED},
+    )
+    def get(self, request, *args, **kwargs):
+        params = request.query_params
+        errors, filters = {}, {}
+        try:
+            period = PeriodField(required=False).clean(params.get("period")) or ReportingPeriod.current()
+        except DjangoValidationError as error:
+            errors["period"] = error.messages
+        for name, model, field in [
+            ("region", Region, "code"),
+            ("publication", Publication, "slug"),
+            ("theme", Theme, "slug"),
+        ]:
+            if params.get(name):
+                filters[name] = model.objects.filter(**{field: params[name]}).first()
+                if filters[name] is None:
+                    errors[name] = [f"No {name} “{params[name]}”."]
+        if errors:
+            raise ValidationError(errors)
+        return Response(ComparisonSerializer(selectors.comparison(period, **filters)).data)

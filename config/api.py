@@ -1,0 +1,78 @@
+"""What every API endpoint shares: CSV output and error handling."""
+
+import csv
+import json
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
+from rest_framework import renderers
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def csv_cell(value):
+    """Nested values (lists, objects) go into one cell as JSON; everything else as text."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """`?format=csv` or `Accept: text/csv`. Lists stream through CSVListMixin; this renders anything else."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        rows = data if isinstance(data, list) else [data]
+        rows = [row if isinstance(row, dict) else {"value": row} for row in rows]
+        header = list(rows[0]) if rows else []
+        writer = csv.writer(_Echo())
+        lines = [writer.writerow(header)] + [writer.writerow([csv_cell(row.get(c)) for c in header]) for row in rows]
+        return "".join(lines).encode(self.charset)
+
+
+class CSVListMixin:
+    """Lists answer `?format=csv` with every matching row (no pagination), streamed, with the same filters.
+
+    The columns are the JSON field names, in the same order; nested values are JSON in one cell.
+    """
+
+    csv_chunk_size = 2000
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+        header = list(serializer_class(context=context).fields)
+
+        def lines():
+            writer = csv.writer(_Echo())
+            yield writer.writerow(header)
+            for obj in queryset.iterator(chunk_size=self.csv_chunk_size):
+                row = serializer_class(obj, context=context).data
+                yield writer.writerow([csv_cell(row[column]) for column in header])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+        return response
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus model and service validation errors as 400s naming their fields."""
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        exc = ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k: v for k, v in errors.items()}
+        )
+    return drf_exception_handler(exc, context)
