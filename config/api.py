@@ -69,10 +69,50 @@ class CSVListMixin:
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model and service validation errors as 400s naming their fields."""
+    """DRF's handler, plus model and service validation errors as 400s naming their fields. Errors are always JSON."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         exc = ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k: v for k, v in errors.items()}
         )
     return drf_exception_handler(exc, context)
+
+
+PUBLIC_PATHS = tuple(
+    f"/api/v1/{name}/" for name in ("sources", "themes", "recommendations", "regions", "systems", "schema", "docs")
+)
+
+
+def add_standard_error_responses(result, generator, request, public):
+    """drf-spectacular hook: document the errors every endpoint can give, so the schema tells the whole truth."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+    schemas["FieldErrors"] = {
+        "type": "object",
+        "description": "Messages per field (`non_field_errors` for the request as a whole).",
+        "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+    }
+
+    def add(responses, code, description, schema):
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+        responses.setdefault(code, {"description": description, "content": content})
+
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            add(
+                responses,
+                "404",
+                "Not found: no such object, one you may not see, a page past the end, or an unknown format.",
+                "Error",
+            )
+            if method in ("post", "put", "patch") or operation.get("parameters"):
+                add(responses, "400", "Bad input: a message for each field in error.", "FieldErrors")
+            if not path.startswith(PUBLIC_PATHS):
+                add(responses, "401", "Not signed in: send `Authorization: Token <key>` or use a session.", "Error")
+            if method in ("post", "put", "patch", "delete"):
+                add(responses, "403", "You may read this system's records but not change them.", "Error")
+    return result

@@ -85,6 +85,9 @@ DATABASES = {
 }
 # Every request is one transaction: a failure part-way through a write leaves nothing behind.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock up front and wait for each other instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -146,6 +149,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.add_standard_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tracker.choices.Status",
+        "EvidenceKindEnum": "tracker.choices.EvidenceKind",
+        "ChangeKindEnum": "tracker.choices.ChangeKind",
+        "ItemKindEnum": "legacy.choices.ItemKind",
+        "ContextKindEnum": "legacy.choices.ContextKind",
+        "AudienceEnum": "legacy.choices.Audience",
+    },
 }
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.

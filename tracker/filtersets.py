@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from config.filters import StrictBooleanFilter
 from legacy.models import Publication, Recommendation, Theme
@@ -29,15 +31,19 @@ class PeriodField(forms.CharField):
         return period
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}-Q[1-4]$", "example": "2026-27-Q2"})
 class PeriodFilter(django_filters.Filter):
     field_class = PeriodField
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CodeFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows named by a code rather than a database id."""
+
+
 def by_code(field_name, queryset, to_field, label):
     """Several rows named by their code (`?system=QWO&system=QOP`); an unknown code is a 400."""
-    return django_filters.ModelMultipleChoiceFilter(
-        field_name=f"{field_name}__{to_field}", queryset=queryset, to_field_name=to_field, label=label
-    )
+    return CodeFilter(field_name=f"{field_name}__{to_field}", queryset=queryset, to_field_name=to_field, label=label)
 
 
 class IntegratedCareSystemFilterSet(django_filters.FilterSet):

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from legacy.models import ContextNote, Publication, Recommendation, Theme
@@ -61,5 +62,6 @@ class RecommendationDetailSerializer(RecommendationSerializer):
     class Meta(RecommendationSerializer.Meta):
         fields = [*RecommendationSerializer.Meta.fields, "context", "cross_references"]
 
-    def get_cross_references(self, item) -> list[CrossReferenceSerializer]:
+    @extend_schema_field(CrossReferenceSerializer(many=True))
+    def get_cross_references(self, item):
         return [{"code": other.code, "reason": ref.reason} for other, ref in item.cross_references()]

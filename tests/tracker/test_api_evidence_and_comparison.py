@@ -57,6 +57,7 @@ def test_uploading_a_file_and_downloading_it(alice, bob):
         ({"kind": "rumour"}, "kind"),
         ({"recommendation": "KF-N1"}, "recommendation"),
         ({"system": "ZZZ"}, "system"),
+        ({"system": "QW\x00O"}, "system"),
         ({"refers_to": "2999-01-01"}, "refers_to"),
     ],
 )

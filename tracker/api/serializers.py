@@ -158,11 +158,20 @@ class ProgressChangeSerializer(serializers.ModelSerializer):
         ]
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related row named by its code. A code no database could hold (a NUL byte) simply does not exist."""
+
+    def to_internal_value(self, data):
+        if "\x00" in str(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data).replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class EvidenceSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    system = serializers.SlugRelatedField(
+    system = CodeRelatedField(
         source="record.system", slug_field="ods_code", queryset=IntegratedCareSystem.objects.all()
     )
-    recommendation = serializers.SlugRelatedField(
+    recommendation = CodeRelatedField(
         source="record.recommendation", slug_field="code", queryset=Recommendation.objects.trackable()
     )
     file = serializers.FileField(

@@ -35,17 +35,11 @@ from .serializers import (
     etag_for,
 )
 
-ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
-FIELD_ERRORS = OpenApiResponse(
-    inline_serializer("FieldErrors", {"field_name": serializers.ListField(child=serializers.CharField())}),
-    description="Bad input: a list of messages per field.",
-)
+# 400, 401, 403 and 404 are documented for every endpoint by config.api.add_standard_error_responses.
+ERROR = inline_serializer("PreconditionError", {"detail": serializers.CharField()})
 CONFLICT = inline_serializer(
     "PreconditionFailed", {"detail": serializers.CharField(), "current": ProgressRecordSerializer()}
 )
-FORBIDDEN = OpenApiResponse(ERROR, description="You may read this system's records but not change them.")
-NOT_FOUND = OpenApiResponse(ERROR, description="No such record, or not one you may see.")
-UNAUTHENTICATED = OpenApiResponse(ERROR, description="Sign in or send `Authorization: Token <key>`.")
 
 
 class RegionViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
@@ -67,7 +61,6 @@ class IntegratedCareSystemViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     queryset = selectors.with_successions(IntegratedCareSystem.objects.select_related("region"))
 
 
-@extend_schema(responses={401: UNAUTHENTICATED})
 class ProgressRecordViewSet(
     CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
@@ -109,9 +102,6 @@ class ProgressRecordViewSet(
         ],
         responses={
             200: ProgressRecordSerializer,
-            400: FIELD_ERRORS,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
             412: OpenApiResponse(CONFLICT, description="The record changed since you read it; nothing was saved."),
             428: OpenApiResponse(ERROR, description="If-Match is missing."),
         },
@@ -165,7 +155,7 @@ class ProgressRecordViewSet(
             headers={"ETag": etag_for(record)},
         )
 
-    @extend_schema(responses={200: ProgressChangeSerializer(many=True), 404: NOT_FOUND}, filters=False)
+    @extend_schema(responses={200: ProgressChangeSerializer(many=True)}, filters=False)
     @action(detail=True, filterset_class=None)
     def history(self, request, *args, **kwargs):
         """The record's append-only history, newest first."""
@@ -175,7 +165,6 @@ class ProgressRecordViewSet(
         return self.get_paginated_response(ProgressChangeSerializer(page, many=True).data)
 
 
-@extend_schema(responses={401: UNAUTHENTICATED})
 class ProgressChangeViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """The append-only change log of every record you may see: who, when, before and after, why, which period."""
 
@@ -187,7 +176,6 @@ class ProgressChangeViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
         return ProgressChange.objects.for_user(self.request.user).select_related("system", "recommendation")
 
 
-@extend_schema(responses={401: UNAUTHENTICATED})
 class EvidenceViewSet(
     CSVListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -202,7 +190,7 @@ class EvidenceViewSet(
             "record__system", "record__recommendation"
         )
 
-    @extend_schema(responses={201: EvidenceSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND})
+    @extend_schema(responses={201: EvidenceSerializer})
     def create(self, request, *args, **kwargs):
         """Add a link (`url`) or a file (`file`, multipart) to a record of your own system."""
         serializer = self.get_serializer(data=request.data)
@@ -217,7 +205,7 @@ class EvidenceViewSet(
 
     @extend_schema(
         request=EvidenceWithdrawSerializer,
-        responses={200: EvidenceSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: EvidenceSerializer},
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def withdraw(self, request, *args, **kwargs):
@@ -230,7 +218,7 @@ class EvidenceViewSet(
         )
         return Response(self.get_serializer(evidence).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND})
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, filterset_class=None)
     def file(self, request, *args, **kwargs):
         """Download the uploaded file, as an attachment."""
@@ -242,7 +230,7 @@ class EvidenceViewSet(
         return response
 
 
-@extend_schema(responses={200: ReportingPeriodSerializer(many=True), 401: UNAUTHENTICATED})
+@extend_schema(responses={200: ReportingPeriodSerializer(many=True)})
 class ReportingPeriodViewSet(viewsets.ViewSet):
     """NHS financial quarters (Q1 = April to June), from 2022-23 Q2, when ICSs began, to the current one."""
 
@@ -271,7 +259,7 @@ class ComparisonView(APIView):
             OpenApiParameter("publication", OpenApiTypes.STR, description="Publication slug"),
             OpenApiParameter("theme", OpenApiTypes.STR, description="Theme slug"),
         ],
-        responses={200: ComparisonSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED},
+        responses={200: ComparisonSerializer},
     )
     def get(self, request, *args, **kwargs):
         params = request.query_params
