@@ -1,34 +1,16 @@
 """One FilterSet per model, used by the HTML pages and the API alike."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from config.filters import StrictBooleanFilter
+from config.filters import StrictBooleanFilter, UTCDateTimeFilter
 from legacy.models import Publication, Recommendation, Theme
 
 from .choices import EvidenceKind, Status
+from .forms import PeriodField
 from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region
-from .periods import ReportingPeriod
-
-
-class PeriodField(forms.CharField):
-    """A reporting period code such as 2026-27-Q2, cleaned to a ReportingPeriod."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            period = ReportingPeriod.from_code(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-        first, current = ReportingPeriod.all_until()[0], ReportingPeriod.current()
-        if not first <= period <= current:
-            raise forms.ValidationError(f"Choose a period from {first.code} (when ICSs began) to {current.code}.")
-        return period
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}-Q[1-4]$", "example": "2026-27-Q2"})
@@ -89,7 +71,7 @@ class ProgressRecordFilterSet(django_filters.FilterSet):
     )
     overdue = StrictBooleanFilter(method="filter_overdue", label="Target date passed and not blue")
     stale = StrictBooleanFilter(method="filter_stale", label="No update in this or the previous period")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UTCDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     as_at_period = PeriodFilter(
         method="filter_as_at_period",
         label="Position at the end of this reporting period, e.g. 2026-27-Q2 (Q1 is April to June)",
@@ -143,7 +125,7 @@ class ProgressChangeFilterSet(django_filters.FilterSet):
     )
     recommendation = by_code("recommendation", Recommendation.objects.trackable(), "code", "Recommendation codes")
     period = PeriodFilter(method="filter_period", label="Reporting period, e.g. 2026-27-Q2")
-    since = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed at or after")
+    since = UTCDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed at or after")
 
     class Meta:
         model = ProgressChange

@@ -3,8 +3,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.utils import timezone
 
+from legacy.models import Publication, Theme
+
 from .choices import EvidenceKind, Status
-from .models import Person
+from .models import Person, Region
+from .periods import ReportingPeriod
 from .uploads import ALLOWED, MAX_UPLOAD_BYTES
 
 
@@ -150,3 +153,33 @@ class ApiTokenForm(NHSUKFormMixin, forms.Form):
     name = forms.CharField(
         max_length=100, label="What is this token for?", help_text="For example, Regional dashboard."
     )
+
+
+class PeriodField(forms.CharField):
+    """A reporting period code such as 2026-27-Q2, cleaned to a ReportingPeriod."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            period = ReportingPeriod.from_code(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        first, current = ReportingPeriod.all_until()[0], ReportingPeriod.current()
+        if not first <= period <= current:
+            raise forms.ValidationError(f"Choose a period from {first.code} (when ICSs began) to {current.code}.")
+        return period
+
+
+class ComparisonForm(forms.Form):
+    """The comparison's choices, for the page and `/api/v1/comparison/` alike."""
+
+    period = PeriodField(required=False, help_text="For example 2026-27-Q2. Default: the current period.")
+    region = forms.ModelChoiceField(
+        Region.objects.all(), to_field_name="code", required=False, empty_label="All regions"
+    )
+    publication = forms.ModelChoiceField(
+        Publication.objects.all(), to_field_name="slug", required=False, empty_label="All publications"
+    )
+    theme = forms.ModelChoiceField(Theme.objects.all(), to_field_name="slug", required=False, empty_label="All themes")

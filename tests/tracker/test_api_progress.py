@@ -246,3 +246,18 @@ def test_reporting_periods_run_from_july_2022_to_now(api, bob):
         "end": "2022-09-30",
         "is_current": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("since", "expected"),
+    [
+        ("0607-09-17T12:55:50.97650+16:44", 200),  # odd but valid: PostgreSQL alone would refuse the offset
+        ("0001-01-01T00:00:00+05:00", 400),  # before year 1 in UTC
+        ("2026-13-01", 400),
+    ],
+)
+def test_odd_or_impossible_date_times_are_handled_never_a_500(api, nadia, since, expected):
+    response = as_user(api, nadia).get("/api/v1/history/", {"since": since})
+    assert response.status_code == expected
+    if expected == 400:
+        assert "since" in response.json()

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -10,15 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import CSVListMixin
-from legacy.models import Publication, Theme
 from tracker import permissions, selectors, services
 from tracker.filtersets import (
     EvidenceFilterSet,
     IntegratedCareSystemFilterSet,
-    PeriodField,
     ProgressChangeFilterSet,
     ProgressRecordFilterSet,
 )
+from tracker.forms import ComparisonForm
 from tracker.models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region
 from tracker.periods import ReportingPeriod
 
@@ -262,21 +260,9 @@ class ComparisonView(APIView):
         responses={200: ComparisonSerializer},
     )
     def get(self, request, *args, **kwargs):
-        params = request.query_params
-        errors, filters = {}, {}
-        try:
-            period = PeriodField(required=False).clean(params.get("period")) or ReportingPeriod.current()
-        except DjangoValidationError as error:
-            errors["period"] = error.messages
-        for name, model, field in [
-            ("region", Region, "code"),
-            ("publication", Publication, "slug"),
-            ("theme", Theme, "slug"),
-        ]:
-            if params.get(name):
-                filters[name] = model.objects.filter(**{field: params[name]}).first()
-                if filters[name] is None:
-                    errors[name] = [f"No {name} “{params[name]}”."]
-        if errors:
-            raise ValidationError(errors)
-        return Response(ComparisonSerializer(selectors.comparison(period, **filters)).data)
+        form = ComparisonForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        choices = form.cleaned_data
+        period = choices.pop("period") or ReportingPeriod.current()
+        return Response(ComparisonSerializer(selectors.comparison(period, **choices)).data)
