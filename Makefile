@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 NHSUK_FRONTEND_VERSION := 10.6.1
 VENDOR := config/static/nhsuk-frontend
 
-.PHONY: run test lint format install install-test reference-data check-deploy vendor-frontend benchmark clean
+.PHONY: run test lint format install install-test install-contract reference-data check-deploy vendor-frontend benchmark clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -17,6 +17,9 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+
+install-contract: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,contract]"
 
 reference-data: install
 	$(BIN)/python manage.py migrate --no-input
