@@ -172,10 +172,21 @@ class PeriodField(forms.CharField):
         return period
 
 
-class ComparisonForm(forms.Form):
-    """The comparison's choices, for the page and `/api/v1/comparison/` alike."""
+class PeriodForm(NHSUKFormMixin, forms.Form):
+    period = PeriodField(required=False, label="Reporting period", help_text="Default: the current period.")
 
-    period = PeriodField(required=False, help_text="For example 2026-27-Q2. Default: the current period.")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        periods = reversed(ReportingPeriod.all_until())
+        self.fields["period"].widget = forms.Select(
+            choices=[("", "Current period")] + [(p.code, f"{p.label} ({p.code})") for p in periods],
+            attrs={"class": "nhsuk-select"},
+        )
+
+
+class ComparisonForm(PeriodForm):
+    """The comparison's choices, for the pages and `/api/v1/comparison/` alike."""
+
     region = forms.ModelChoiceField(
         Region.objects.all(), to_field_name="code", required=False, empty_label="All regions"
     )

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .choices import Role
+from .choices import Role, Status
 from .models import IntegratedCareSystem
 
 
@@ -36,6 +36,16 @@ def can_edit_system(user, system: IntegratedCareSystem) -> bool:
 def is_national(user) -> bool:
     membership = membership_of(user)
     return bool(user.is_authenticated and (user.is_superuser or (membership and membership.role == Role.NATIONAL)))
+
+
+def can_view_evidence(user, evidence) -> bool:
+    """Members and the national team see their systems' evidence. Every signed-in user sees the evidence
+    behind a green or blue record too: that is what peer learning is for."""
+    if can_view_system(user, evidence.record.system):
+        return True
+    return bool(
+        user.is_authenticated and not evidence.is_withdrawn and evidence.record.status in (Status.GREEN, Status.BLUE)
+    )
 
 
 def get_system_for_user(user, ods_code: str, *, write: bool = False) -> IntegratedCareSystem:

@@ -1,14 +1,15 @@
 """Reads that need care: the rows an ICS page shows, in few queries."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Max, Prefetch, Q, QuerySet, When
 
 from legacy.models import Recommendation
 
 from .choices import Status
-from .models import IntegratedCareSystem, ProgressRecord, Region, Succession
+from .models import Evidence, IntegratedCareSystem, ProgressRecord, Region, Succession
 from .periods import ReportingPeriod
 
 
@@ -108,4 +109,140 @@ def comparison(period: ReportingPeriod, *, region=None, publication=None, theme=
         "national": rollup("england", "England"),
         "by_recommendation": [rollup(item.code, item.title) for item in items],
         "by_region": [rollup(r.code, r.name) for r in regions],
+    }
+
+
+STATUS_RANK = {status.value: rank for rank, status in enumerate(Status)}
+
+
+def movement(now: str, before: str) -> str:
+    """How a status moved between two periods: up, down, new (first assessed) or same."""
+    if now == before:
+        return "same"
+    if before == Status.NOT_ASSESSED:
+        return "new"
+    return "up" if STATUS_RANK[now] > STATUS_RANK[before] else "down"
+
+
+@dataclass
+class Cell:
+    record: ProgressRecord
+    status: str
+    previous_status: str
+
+    @property
+    def movement(self) -> str:
+        return movement(self.status, self.previous_status)
+
+    @property
+    def item(self):
+        return self.record.recommendation
+
+
+def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
+    """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
+    `period` and at the end of the one before. Three queries, whatever the amount of history."""
+    systems, footprint_label = footprint(period)
+    stale_before = ReportingPeriod.current().previous.start
+    systems = (
+        systems.select_related("region")
+        .annotate(last_update=Max("records__updated_at"))
+        .annotate(
+            is_stale=Case(
+                When(Q(last_update__isnull=True) | Q(last_update__date__lt=stale_before), then=True), default=False
+            )
+        )
+        .order_by("region__name", "short_name")
+    )
+    if region:
+        systems = systems.filter(region=region)
+    items = Recommendation.objects.trackable().select_related("publication", "theme").in_source_order()
+    if publication:
+        items = items.filter(publication=publication)
+    if theme:
+        items = items.filter(theme=theme)
+    items = list(items)
+    records = (
+        ProgressRecord.objects.filter(system__in=systems, recommendation__in=items)
+        .with_status_at_end_of(period)
+        .with_status_at_end_of(period.previous, name="previous_status")
+        .only("id", "system_id", "recommendation_id", "status", "target_date", "updated_at", "is_demo")
+    )
+    cells = {
+        (record.system_id, record.recommendation_id): Cell(record, record.period_status, record.previous_status)
+        for record in records
+    }
+    systems = list(systems)
+    rows = [
+        (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
+        for region_, in_region in groupby(systems, key=lambda s: s.region)
+    ]
+    column_groups = [
+        (publication_, [(theme_, len(list(in_theme))) for theme_, in_theme in groupby(in_pub, key=lambda i: i.theme)])
+        for publication_, in_pub in groupby(items, key=lambda i: i.publication)
+    ]
+    return {
+        "period": period,
+        "footprint": footprint_label,
+        "items": items,
+        "column_groups": column_groups,
+        "rows": rows,
+        "system_count": len(systems),
+        "is_current": period == ReportingPeriod.current(),
+    }
+
+
+def stale_returns(period: ReportingPeriod | None = None):
+    """Systems in the current footprint with no update in `period` (default: the current one), oldest first."""
+    period = period or ReportingPeriod.current()
+    systems, _ = footprint(period)
+    return (
+        systems.select_related("region")
+        .annotate(last_update=Max("records__updated_at"))
+        .filter(Q(last_update__isnull=True) | Q(last_update__date__lt=period.start))
+        .order_by(F("last_update").asc(nulls_first=True), "short_name")
+    )
+
+
+def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[ReportingPeriod, dict[str, int]]]:
+    """Counts by status at the end of each period, nationally or for one recommendation (one query a period)."""
+    series = []
+    for period in periods:
+        systems, _ = footprint(period)
+        records = ProgressRecord.objects.filter(system__in=systems, recommendation__trackable=True)
+        if recommendation:
+            records = records.filter(recommendation=recommendation)
+        counts = empty_counts()
+        for status in records.with_status_at_end_of(period).values_list("period_status", flat=True):
+            counts[status] += 1
+        series.append((period, counts))
+    return series
+
+
+def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
+    """Every trackable item of one system at the end of `period`, with the change since the period before,
+    owners, targets, summary and evidence; counts by status and the overdue items. Two queries."""
+    records = (
+        ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
+        .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.filter(withdrawn_at__isnull=True)))
+        .with_status_at_end_of(period)
+        .with_status_at_end_of(period.previous, name="previous_status")
+        .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
+    )
+    rows = [Cell(record, record.period_status, record.previous_status) for record in records]
+    counts = empty_counts()
+    for row in rows:
+        counts[row.status] += 1
+    return {
+        "period": period,
+        "is_current": period == ReportingPeriod.current(),
+        "rows": rows,
+        "groups": [
+            (publication, [(theme, list(in_theme)) for theme, in_theme in groupby(in_pub, key=lambda r: r.item.theme)])
+            for publication, in_pub in groupby(rows, key=lambda r: r.item.publication)
+        ],
+        "counts": counts,
+        "overdue": [row for row in rows if row.record.is_overdue],
+        "has_demo": any(row.record.is_demo for row in rows),
     }

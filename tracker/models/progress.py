@@ -52,15 +52,17 @@ class ProgressRecordQuerySet(models.QuerySet):
         since = (period or ReportingPeriod.current()).previous.start
         return self.filter(Q(updated_at__isnull=True) | Q(updated_at__date__lt=since))
 
-    def with_status_at_end_of(self, period: ReportingPeriod):
-        """Annotate `period_status`: the status as at the end of `period`, from history."""
+    def with_status_at_end_of(self, period: ReportingPeriod, name: str = "period_status"):
+        """Annotate `name` (default `period_status`): the status as at the end of `period`, from history."""
         last_change = ProgressChange.objects.filter(
             record=models.OuterRef("pk"), changed_at__lt=period.end_moment
         ).order_by("-changed_at", "-pk")
         return self.annotate(
-            period_status=models.functions.Coalesce(
-                models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
-            )
+            **{
+                name: models.functions.Coalesce(
+                    models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
+                )
+            }
         )
 
 

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
-from .filtersets import IntegratedCareSystemFilterSet
-from .forms import (
+from .. import permissions, selectors, services
+from ..filtersets import IntegratedCareSystemFilterSet
+from ..forms import (
     ApiTokenForm,
     EvidenceForm,
     PersonForm,
@@ -19,7 +19,7 @@ from .forms import (
     StartFromPredecessorForm,
     WithdrawEvidenceForm,
 )
-from .models import ApiToken, Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord
+from ..models import ApiToken, Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord
 
 
 def system_list(request):
@@ -152,15 +152,15 @@ def evidence_add(request, ods_code, code):
     return render(request, "tracker/evidence_form.html", {"system": system, "item": item, "form": form})
 
 
-def _evidence_for_user(request, pk, *, write=False) -> Evidence:
+def _evidence_for_editor(request, pk) -> Evidence:
     evidence = get_object_or_404(Evidence.objects.select_related("record__system", "record__recommendation"), pk=pk)
-    permissions.get_system_for_user(request.user, evidence.record.system.ods_code, write=write)
+    permissions.get_system_for_user(request.user, evidence.record.system.ods_code, write=True)
     return evidence
 
 
 @login_required
 def evidence_withdraw(request, pk):
-    evidence = _evidence_for_user(request, pk, write=True)
+    evidence = _evidence_for_editor(request, pk)
     form = WithdrawEvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,8 +175,10 @@ def evidence_withdraw(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    """Uploaded files go only to those who may read the system, and always as a download."""
-    evidence = _evidence_for_user(request, pk)
+    """Uploaded files go only to those who may see the evidence, and always as a download."""
+    evidence = get_object_or_404(Evidence.objects.select_related("record__system"), pk=pk)
+    if not permissions.can_view_evidence(request.user, evidence):
+        raise Http404("No such evidence, or you do not have access to it.")
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
     response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)

@@ -1,0 +1,181 @@
+"""The national comparison, roll-ups, peer learning and the board report."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from legacy.models import Recommendation
+from tests.factories import update
+from tracker import services
+from tracker.demo import create_demo_progress
+from tracker.models import IntegratedCareSystem
+from tracker.periods import ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def as_user(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("outsider", 403), ("viewer", 403), ("editor", 403), ("national", 200)],
+)
+def test_only_the_national_team_sees_every_system_side_by_side(client, personas, who, expected):
+    assert as_user(client, personas.get(who)).get(reverse("tracker:comparison")).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("outsider", 200), ("viewer", 200), ("editor", 200), ("national", 200)],
+)
+def test_every_signed_in_user_sees_roll_ups_and_peer_learning(client, personas, who, expected):
+    client = as_user(client, personas.get(who))
+    assert client.get(reverse("tracker:rollups")).status_code == expected
+    assert client.get(reverse("tracker:peer_learning_item", args=["NHSCC-4"])).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("outsider", 404), ("viewer", 200), ("editor", 200), ("national", 200)],
+)
+def test_the_board_report_is_for_the_system_and_the_national_team(client, personas, who, expected):
+    assert as_user(client, personas.get(who)).get(reverse("tracker:board_report", args=["QWO"])).status_code == expected
+
+
+def test_the_matrix_shows_each_status_as_a_word_linking_to_the_record_with_the_change(client, alice, nadia):
+    west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
+    update(west_yorkshire, "NHSCC-4", alice, status="green")
+    response = as_user(client, nadia).get(reverse("tracker:comparison"), {"change": "1", "region": "Y63"})
+    body = response.content.decode()
+    assert [system.ods_code for _, systems in response.context["matrix"]["rows"] for system, _ in systems] == [
+        "QOQ",
+        "QHM",
+        "QF7",
+        "QWO",
+    ]
+    assert (
+        '<a href="/systems/QWO/records/NHSCC-4/"><span class="nhsuk-u-visually-hidden">NHSCC-4: </span>Green</a>'
+        in body
+    )
+    assert "newly assessed" in body
+    assert "the 36 ICBs in place on" in body
+
+
+def test_a_past_period_compares_the_42_icbs_and_says_so(client, nadia):
+    response = as_user(client, nadia).get(reverse("tracker:comparison"), {"period": "2025-26-Q4"})
+    assert response.context["matrix"]["system_count"] == 42
+    assert "the 42 ICBs in place on 31 March 2026" in response.content.decode()
+
+
+def test_an_unknown_period_is_an_error_on_the_page_not_a_crash(client, nadia):
+    response = as_user(client, nadia).get(reverse("tracker:comparison"), {"period": "2031-32-Q1"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode() or "Choose a period" in response.content.decode()
+
+
+def test_the_matrix_exports_as_csv_and_xlsx_with_the_demo_warning(client, nadia, settings):
+    settings.DEBUG = True
+    create_demo_progress(systems=IntegratedCareSystem.objects.filter(ods_code="QWO"))
+    client = as_user(client, nadia)
+    response = client.get(reverse("tracker:comparison"), {"export": "csv", "region": "Y63"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0].startswith("DEMONSTRATION DATA")
+    assert rows[1][:4] == ["Region", "ODS code", "System", "NHSCC-1"]
+    assert len(rows) == 2 + 4
+    xlsx = client.get(reverse("tracker:comparison"), {"export": "xlsx"})
+    assert xlsx["Content-Disposition"].endswith('.xlsx"')
+    assert "xl/worksheets/sheet1.xml" in zipfile.ZipFile(io.BytesIO(xlsx.content)).namelist()
+
+
+def test_roll_ups_count_per_item_and_region_and_trend_over_periods(client, alice, nadia):
+    west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
+    update(west_yorkshire, "NHSCC-4", alice, status="blue")
+    response = as_user(client, nadia).get(reverse("tracker:rollups"), {"trend": "NHSCC-4"})
+    summary = response.context["summary"]
+    row = next(r for r in summary["by_recommendation"] if r["key"] == "NHSCC-4")
+    assert (row["counts"]["blue"], row["systems"]) == (1, 36)
+    trend = response.context["trend"]
+    assert trend[0][0].code == "2022-23-Q2" and trend[-1][0] == ReportingPeriod.current()
+    assert trend[-1][1]["blue"] == 1 and trend[-2][1]["blue"] == 0
+    body = response.content.decode()
+    assert '<svg class="app-trend"' in body and "Counts by status at the end of each period" in body
+    assert "Stale returns" in body  # for the national team
+
+
+def test_stale_returns_are_for_the_national_team_only(client, bob):
+    assert "Stale returns" not in as_user(client, bob).get(reverse("tracker:rollups")).content.decode()
+
+
+def test_peer_learning_shows_green_and_blue_systems_with_summaries_and_evidence(client, alice, charlie):
+    west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
+    update(west_yorkshire, "NHSCC-4", alice, status="blue", summary="Monthly peer review across five places")
+    evidence = services.evidence_add(
+        system=west_yorkshire,
+        recommendation=Recommendation.objects.get(code="NHSCC-4"),
+        user=alice,
+        title="Peer review terms of reference",
+        kind="document",
+        refers_to=ReportingPeriod.current().start,
+        file=SimpleUploadedFile("terms.pdf", PDF),
+    )
+    client = as_user(client, charlie)  # another system's editor
+    body = client.get(reverse("tracker:peer_learning_item", args=["NHSCC-4"])).content.decode()
+    assert "West Yorkshire" in body and "Monthly peer review across five places" in body
+    assert "Peer review terms of reference" in body
+    assert client.get(reverse("tracker:evidence_download", args=[evidence.pk])).status_code == 200
+    assert client.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).status_code == 404
+
+
+def test_the_board_report_gives_position_change_owners_targets_and_a_summary(client, alice):
+    west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
+    update(west_yorkshire, "NHSCC-4", alice, status="amber", target_date=ReportingPeriod.current().previous.start)
+    response = as_user(client, alice).get(reverse("tracker:board_report", args=["QWO"]))
+    report = response.context["report"]
+    assert len(report["rows"]) == 18
+    assert report["counts"]["amber"] == 1 and report["counts"]["not_assessed"] == 17
+    assert [row.item.code for row in report["overdue"]] == ["NHSCC-4"]
+    body = response.content.decode()
+    assert "Progress on the CCG legacy" in body and "newly assessed" in body
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("tracker:board_report", args=["QWO"]), {"export": "csv"}).content.decode())
+        )
+    )
+    assert csv_rows[1][:5] == ["Code", "Item", "Status", "Previous status", "Change"]
+    assert [csv_rows[2 + 3][i] for i in (0, 2, 3, 4)] == ["NHSCC-4", "Amber", "Not assessed", "new"]
+
+
+def count_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        (reverse("tracker:comparison"), {"change": "1"}),
+        (reverse("tracker:board_report", args=["QWO"]), {}),
+        ("/api/v1/progress/", {"page_size": 500}),
+    ],
+)
+def test_the_heavy_pages_run_a_fixed_number_of_queries_whatever_the_data_size(client, nadia, url, params):
+    client = as_user(client, nadia)
+    systems = IntegratedCareSystem.objects.filter(region__code="Y63")
+    create_demo_progress(systems=systems, changes_per_period=1)
+    small = count_queries(client, url, params)
+    create_demo_progress(systems=IntegratedCareSystem.objects.exclude(region__code="Y63"), changes_per_period=3)
+    large = count_queries(client, url, params)
+    assert small == large
+    assert large <= 15  # session, user and membership, the demo flag, then the page's own few
