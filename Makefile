@@ -49,7 +49,8 @@ vendor-frontend:
 	rm -rf /tmp/nhsuk-frontend-pack && mkdir -p /tmp/nhsuk-frontend-pack
 	cd /tmp/nhsuk-frontend-pack && npm pack --silent nhsuk-frontend@$(NHSUK_FRONTEND_VERSION) && tar xzf nhsuk-frontend-$(NHSUK_FRONTEND_VERSION).tgz
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
-	cp /tmp/nhsuk-frontend-pack/package/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/
+	cp /tmp/nhsuk-frontend-pack/package/dist/nhsuk/nhsuk-frontend.min.js* $(VENDOR)/
+	cp /tmp/nhsuk-frontend-pack/package/dist/nhsuk/nhsuk-frontend.min.css.map $(VENDOR)/
 	cp -r /tmp/nhsuk-frontend-pack/package/dist/nhsuk/assets $(VENDOR)/
 	# The stylesheet points at /assets/; make it relative so it works under STATIC_URL.
 	sed 's#url(/assets/#url(assets/#g' /tmp/nhsuk-frontend-pack/package/dist/nhsuk/nhsuk-frontend.min.css > $(VENDOR)/nhsuk-frontend.min.css

@@ -35,6 +35,24 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_static_files_collect_for_production(tmp_path):
+    env = production_env(
+        DEBUG="0",
+        SECRET_KEY="a-production-like-secret-key-that-is-long-and-random-enough-2026",
+        STATIC_ROOT=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "nhsuk-frontend/nhsuk-frontend.min.css" in manifest and "tracker/tracker.css" in manifest
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = production_env(DEBUG="0", SECRET_KEY="")
     result = subprocess.run(

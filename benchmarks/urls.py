@@ -1,0 +1,14 @@
+"""The app's URLs plus the benchmark's floor pages. Used only by benchmarks/run.py (ROOT_URLCONF)."""
+
+from django.urls import path
+
+from config.urls import *  # noqa: F403
+from config.urls import urlpatterns as app_urlpatterns
+
+from . import floors
+
+urlpatterns = [
+    path("benchmark-floor/comparison/", floors.comparison_floor),
+    path("benchmark-floor/progress/", floors.progress_floor),
+    *app_urlpatterns,
+]
