@@ -18,7 +18,6 @@ Results also go to benchmarks/results/latest.json. Requests go only to 127.0.0.1
 
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ SIZES = {
     "1x": {"changes_per_period": 3, "evidence_per_record": 5},
     "10x": {"changes_per_period": 30, "evidence_per_record": 50},
 }
+RESULTS = ROOT / "benchmarks" / "results"
+SERVER_LOG = RESULTS / "server.log"
 GOALS = {"comparison": 1.5, "api": 2.0, "scale": 1.5}
 
 
@@ -46,8 +47,12 @@ def django_env(database: str) -> dict:
     }
 
 
-def manage(database: str, *args: str, debug: bool = True) -> str:
-    env = {**django_env(database), "DEBUG": "1" if debug else "0"}
+def dev_env(database: str) -> dict:
+    return {**django_env(database), "DEBUG": "1"}
+
+
+def manage(*args: str, env: dict) -> str:
+    """Run a manage.py command in `env`; returns what it printed."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
@@ -67,9 +72,9 @@ def build(database: str, changes_per_period: int, evidence_per_record: int) -> d
         ],
         check=True,
     )
-    manage(database, "migrate", "--no-input", "-v0")
-    manage(database, "load_reference_data", "-v0")
-    manage(database, "seed_demo")
+    manage("migrate", "--no-input", "-v0", env=dev_env(database))
+    manage("load_reference_data", "-v0", env=dev_env(database))
+    manage("seed_demo", env=dev_env(database))
     script = f"""
 import datetime, random
 from tracker.demo import create_demo_progress
@@ -88,15 +93,7 @@ rows = [
 Evidence.objects.bulk_create(rows, batch_size=5000)
 print(ProgressRecord.objects.count(), ProgressChange.objects.count(), Evidence.objects.count())
 """
-    env = {**django_env(database), "DEBUG": "1"}
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-3:]
+    out = manage("shell", "-c", script, env=dev_env(database)).split()[-3:]
     records, changes, evidence = map(int, out)
     return {"records": records, "history_rows": changes, "evidence_rows": evidence}
 
@@ -110,7 +107,7 @@ def server_env(database: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "ROOT_URLCONF": "benchmarks.urls",
         "CONN_MAX_AGE": "600",
-        "STATIC_ROOT": str(ROOT / "benchmarks" / "results" / "static"),
+        "STATIC_ROOT": str(RESULTS / "static"),
     }
 
 
@@ -127,15 +124,7 @@ session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)
 """
-    env = server_env(database)
-    key = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
+    key = manage("shell", "-c", script, env=server_env(database)).split()[-1]
     return f"sessionid={key}"
 
 
@@ -161,7 +150,7 @@ def measure(database: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "ROOT_URLCONF": "benchmarks.urls",
         "CONN_MAX_AGE": "600",
-        "STATIC_ROOT": str(ROOT / "benchmarks" / "results" / "static"),
+        "STATIC_ROOT": str(RESULTS / "static"),
     }
     server = subprocess.Popen(
         [
@@ -177,7 +166,7 @@ def measure(database: str) -> dict:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=SERVER_LOG.open("w"),
     )
     try:
         for _ in range(60):
@@ -186,7 +175,7 @@ def measure(database: str) -> dict:
                 break
             except OSError:
                 time.sleep(0.5)
-        token = manage(database, "create_api_token", "national", "benchmark")
+        token = manage("create_api_token", "national", "benchmark", env=dev_env(database))
         cookie = {"Cookie": session_cookie(database)}
         api = {"Authorization": f"Token {token}"}
         return {
@@ -202,7 +191,7 @@ def measure(database: str) -> dict:
 
 
 def main():
-    random.seed(1)
+    RESULTS.mkdir(exist_ok=True)
     results = {}
     for size, shape in SIZES.items():
         database = f"benchmark_{size}"
@@ -233,9 +222,7 @@ def main():
         + ", ".join(f"{page} {ratio:.2f}x" for page, ratio in scale.items())
         + f" (goal <= {GOALS['scale']})"
     )
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({"results": results, "ratios": figures, "scale": scale}, indent=2))
+    (RESULTS / "latest.json").write_text(json.dumps({"results": results, "ratios": figures, "scale": scale}, indent=2))
 
 
 if __name__ == "__main__":

@@ -129,6 +129,8 @@ class Cell:
     record: ProgressRecord
     status: str
     previous_status: str
+    latest_evidence: list | None = None
+    evidence_count: int = 0
 
     @property
     def movement(self) -> str:
@@ -137,6 +139,10 @@ class Cell:
     @property
     def item(self):
         return self.record.recommendation
+
+    @property
+    def earlier_evidence_count(self) -> int:
+        return self.evidence_count - len(self.latest_evidence or [])
 
 
 def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
@@ -219,18 +225,28 @@ def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[Rep
     return series
 
 
+EVIDENCE_SHOWN = 5
+
+
 def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     """Every trackable item of one system at the end of `period`, with the change since the period before,
-    owners, targets, summary and evidence; counts by status and the overdue items. Two queries."""
+    owners, targets, summary and latest evidence; counts by status and the overdue items. Two queries."""
+    current_evidence = Evidence.objects.filter(withdrawn_at__isnull=True).only(
+        "id", "record_id", "title", "kind", "refers_to"
+    )
     records = (
         ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
         .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.filter(withdrawn_at__isnull=True)))
+        .prefetch_related(Prefetch("evidence", queryset=current_evidence.order_by("-refers_to", "-pk")))
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
         .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
     )
     rows = [Cell(record, record.period_status, record.previous_status) for record in records]
+    for row in rows:
+        # The latest few pieces of evidence and a count: a board paper, not an archive.
+        evidence = list(row.record.evidence.all())
+        row.latest_evidence, row.evidence_count = evidence[:EVIDENCE_SHOWN], len(evidence)
     counts = empty_counts()
     for row in rows:
         counts[row.status] += 1

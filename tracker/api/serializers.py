@@ -49,6 +49,10 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["name", "job_title", "email"]
 
 
+def person_dict(person: Person | None) -> dict | None:
+    return {"name": person.name, "job_title": person.job_title, "email": person.email} if person else None
+
+
 def etag_for(record: ProgressRecord) -> str:
     return f'"{record.pk}-v{record.version}"'
 
@@ -89,6 +93,35 @@ class ProgressRecordSerializer(serializers.ModelSerializer):
 
     def get_etag(self, record) -> str:
         return etag_for(record)
+
+    def to_representation(self, record):
+        """The same output as DRF's field-by-field path (a test holds them equal), built directly: a page of
+        500 records is the API's heaviest read, and the generic path costs several times the query."""
+        period = self.context.get("as_at_period")
+        return {
+            "id": record.pk,
+            "system": record.system.ods_code,
+            "recommendation": record.recommendation.code,
+            "status": record.status,
+            "accountable_owner": person_dict(record.accountable_owner),
+            "delivery_lead": person_dict(record.delivery_lead),
+            "target_date": record.target_date.isoformat() if record.target_date else None,
+            "original_target_date": record.original_target_date.isoformat() if record.original_target_date else None,
+            "summary": record.summary,
+            "overdue": record.is_overdue,
+            "stale": record.is_stale,
+            "last_updated": self.fields["last_updated"].to_representation(record.updated_at)
+            if record.updated_at
+            else None,
+            "version": record.version,
+            "etag": etag_for(record),
+            "is_demo": record.is_demo,
+            "as_at_period": period.code if period else None,
+            "period_status": getattr(record, "period_status", None),
+        }
+
+    def generic_representation(self, record):
+        return super().to_representation(record)
 
     def get_as_at_period(self, record) -> str | None:
         period = self.context.get("as_at_period")

@@ -109,3 +109,52 @@ def trend_svg(series, width=640, height=200):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.simple_tag
+def comparison_body(matrix, show_change):
+    """The comparison matrix's <tbody>. Built here rather than in template loops: it is hundreds of cells,
+    and the page must stay close to the cost of its query (see benchmarks/)."""
+    colspan = len(matrix["items"]) + 1
+    flag_overdue = matrix["is_current"]
+    short_words = {status.value: status_word(status.value, short=True) for status in Status}
+    markers = {move: movement_marker(move) for move in MOVEMENT_TEXT}
+    stale_tag = mark_safe(' <strong class="nhsuk-tag nhsuk-tag--yellow app-cell-flag">Stale return</strong>')
+    overdue = mark_safe('<span class="app-cell-flag">overdue</span>')
+    html = ["<tbody>"]
+    for region, systems in matrix["rows"]:
+        html.append(
+            format_html(
+                '<tr><th scope="rowgroup" colspan="{}" class="app-theme-row">{}</th></tr>', colspan, region.name
+            )
+        )
+        for system, cells in systems:
+            base = system.get_absolute_url()
+            html.append(
+                format_html(
+                    '<tr><th scope="row"><a href="{}">{}</a>{}</th>',
+                    base,
+                    system.short_name,
+                    stale_tag if matrix["is_current"] and system.is_stale else "",
+                )
+            )
+            for item, cell in cells:
+                if cell is None:
+                    html.append("<td></td>")
+                    continue
+                html.append(
+                    format_html(
+                        '<td class="app-cell--{}"><a href="{}records/{}/"><span class="nhsuk-u-visually-hidden">{}: '
+                        "</span>{}</a>{}{}</td>",
+                        cell.status,
+                        base,
+                        item.code,
+                        item.code,
+                        short_words[cell.status],
+                        markers[cell.movement] if show_change else "",
+                        overdue if flag_overdue and cell.record.is_overdue else "",
+                    )
+                )
+            html.append("</tr>")
+    html.append("</tbody>")
+    return mark_safe("".join(html))

@@ -157,7 +157,8 @@ def board_report(request, ods_code):
             "Original target date",
             "Overdue",
             "Summary",
-            "Evidence",
+            "Evidence items",
+            "Latest evidence",
         ]
         rows = [
             [
@@ -172,7 +173,8 @@ def board_report(request, ods_code):
                 row.record.original_target_date,
                 "yes" if row.record.is_overdue else "",
                 row.record.summary,
-                "; ".join(e.title for e in row.record.evidence.all()),
+                row.evidence_count,
+                "; ".join(e.title for e in row.latest_evidence),
             ]
             for row in report["rows"]
         ]
