@@ -67,6 +67,11 @@ class ReportingPeriod:
         return self.next.start - datetime.timedelta(days=1)
 
     @property
+    def start_moment(self) -> datetime.datetime:
+        """The period's first instant, in local time."""
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
     def end_moment(self) -> datetime.datetime:
         """The first instant after the period, in local time: history before it is 'as at the end'."""
         return timezone.make_aware(datetime.datetime.combine(self.next.start, datetime.time.min))

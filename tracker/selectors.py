@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Case, F, Max, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
 from legacy.models import Recommendation
 
 from .choices import Status
 from .models import Evidence, IntegratedCareSystem, ProgressRecord, Region, Succession
+from .models.progress import is_overdue, stale_before
 from .periods import ReportingPeriod
 
 
@@ -125,6 +127,20 @@ def movement(now: str, before: str) -> str:
 
 
 @dataclass
+class MatrixCell:
+    """One comparison cell: just what the matrix shows, read without building a model instance."""
+
+    status: str
+    previous_status: str
+    is_overdue: bool
+    is_demo: bool
+
+    @property
+    def movement(self) -> str:
+        return movement(self.status, self.previous_status)
+
+
+@dataclass
 class Cell:
     record: ProgressRecord
     status: str
@@ -149,14 +165,12 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
     `period` and at the end of the one before. Three queries, whatever the amount of history."""
     systems, footprint_label = footprint(period)
-    stale_before = ReportingPeriod.current().previous.start
+    cutoff = stale_before()
     systems = (
         systems.select_related("region")
         .annotate(last_update=Max("records__updated_at"))
         .annotate(
-            is_stale=Case(
-                When(Q(last_update__isnull=True) | Q(last_update__date__lt=stale_before), then=True), default=False
-            )
+            is_stale=Case(When(Q(last_update__isnull=True) | Q(last_update__lt=cutoff), then=True), default=False)
         )
         .order_by("region__name", "short_name")
     )
@@ -168,15 +182,18 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     if theme:
         items = items.filter(theme=theme)
     items = list(items)
-    records = (
+    rows = (
         ProgressRecord.objects.filter(system__in=systems, recommendation__in=items)
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
-        .only("id", "system_id", "recommendation_id", "status", "target_date", "updated_at", "is_demo")
+        .values_list(
+            "system_id", "recommendation_id", "period_status", "previous_status", "target_date", "status", "is_demo"
+        )
     )
+    today = timezone.localdate()
     cells = {
-        (record.system_id, record.recommendation_id): Cell(record, record.period_status, record.previous_status)
-        for record in records
+        (system_id, item_id): MatrixCell(status, previous, is_overdue(target, current, today), is_demo)
+        for system_id, item_id, status, previous, target, current, is_demo in rows
     }
     systems = list(systems)
     rows = [

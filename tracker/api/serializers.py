@@ -1,9 +1,12 @@
+from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from legacy.models import Recommendation
 from tracker.choices import Status
 from tracker.models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord, Region, Succession
+from tracker.models.progress import is_overdue, is_stale, stale_before
 from tracker.uploads import ALLOWED, MAX_UPLOAD_BYTES
 
 
@@ -108,8 +111,8 @@ class ProgressRecordSerializer(serializers.ModelSerializer):
             "target_date": record.target_date.isoformat() if record.target_date else None,
             "original_target_date": record.original_target_date.isoformat() if record.original_target_date else None,
             "summary": record.summary,
-            "overdue": record.is_overdue,
-            "stale": record.is_stale,
+            "overdue": is_overdue(record.target_date, record.status, self._today),
+            "stale": is_stale(record.updated_at, self._stale_before),
             "last_updated": self.fields["last_updated"].to_representation(record.updated_at)
             if record.updated_at
             else None,
@@ -119,6 +122,14 @@ class ProgressRecordSerializer(serializers.ModelSerializer):
             "as_at_period": period.code if period else None,
             "period_status": getattr(record, "period_status", None),
         }
+
+    @cached_property
+    def _today(self):
+        return timezone.localdate()
+
+    @cached_property
+    def _stale_before(self):
+        return stale_before()
 
     def generic_representation(self, record):
         return super().to_representation(record)

@@ -22,6 +22,20 @@ def latest_sensible_target(today: datetime.date) -> datetime.date:
     return today.replace(year=today.year + 10)
 
 
+def is_overdue(target_date, status, today: datetime.date) -> bool:
+    """Target date passed and not yet complete and embedded."""
+    return bool(target_date and target_date < today and status != Status.BLUE)
+
+
+def stale_before() -> datetime.datetime:
+    """A record last updated before this moment is stale: no update in the current or the previous period."""
+    return ReportingPeriod.current().previous.start_moment
+
+
+def is_stale(updated_at, before: datetime.datetime) -> bool:
+    return updated_at is None or updated_at < before
+
+
 class Person(models.Model):
     """A named person an ICS records as an owner; kept per ICS and reused across its records."""
 
@@ -47,10 +61,9 @@ class ProgressRecordQuerySet(models.QuerySet):
         """Same rule as ProgressRecord.is_overdue, as a filter."""
         return self.filter(target_date__lt=today or timezone.localdate()).exclude(status=Status.BLUE)
 
-    def stale(self, period: ReportingPeriod | None = None):
+    def stale(self):
         """Same rule as ProgressRecord.is_stale, as a filter."""
-        since = (period or ReportingPeriod.current()).previous.start
-        return self.filter(Q(updated_at__isnull=True) | Q(updated_at__date__lt=since))
+        return self.filter(Q(updated_at__isnull=True) | Q(updated_at__lt=stale_before()))
 
     def with_status_at_end_of(self, period: ReportingPeriod, name: str = "period_status"):
         """Annotate `name` (default `period_status`): the status as at the end of `period`, from history."""
@@ -130,14 +143,11 @@ class ProgressRecord(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Target date passed and not yet complete and embedded."""
-        return bool(self.target_date and self.target_date < timezone.localdate() and self.status != Status.BLUE)
+        return is_overdue(self.target_date, self.status, timezone.localdate())
 
     @property
     def is_stale(self) -> bool:
-        """No update in the current or the previous reporting period."""
-        since = ReportingPeriod.current().previous.start
-        return self.updated_at is None or timezone.localdate(self.updated_at) < since
+        return is_stale(self.updated_at, stale_before())
 
     @property
     def target_moved(self) -> bool:

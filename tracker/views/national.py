@@ -38,9 +38,7 @@ def comparison(request):
         raise PermissionDenied("The comparison of all systems is for the national team.")
     form, period, filters = _choices(request)
     matrix = selectors.comparison_matrix(period, **filters)
-    has_demo = any(
-        cell and cell.record.is_demo for _, systems in matrix["rows"] for _, cells in systems for _, cell in cells
-    )
+    has_demo = any(cell and cell.is_demo for _, systems in matrix["rows"] for _, cells in systems for _, cell in cells)
     export = _export_format(request)
     if export:
         header = ["Region", "ODS code", "System"] + [item.code for item in matrix["items"]]
