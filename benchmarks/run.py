@@ -142,16 +142,8 @@ def median_ms(url: str, headers: dict) -> float:
 
 
 def measure(database: str) -> dict:
-    env = {
-        **django_env(database),
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "ROOT_URLCONF": "benchmarks.urls",
-        "CONN_MAX_AGE": "600",
-        "STATIC_ROOT": str(RESULTS / "static"),
-    }
+    env = server_env(database)
+    manage("collectstatic", "--no-input", "-v0", env=env)  # production settings serve hashed static files
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
