@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from legacy.admin import ReadOnlyAdmin
+
+from .models import ApiToken, Evidence, IntegratedCareSystem, Membership, Person, ProgressChange, ProgressRecord, Region
+
+
+class MembershipInline(admin.StackedInline):
+    """Where superusers give a user their role: editor or viewer of one ICS, or the national team."""
+
+    model = Membership
+    can_delete = True
+    autocomplete_fields = ["system"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithMembershipAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = [*UserAdmin.list_display, "membership"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "system"]
+    list_filter = ["role", "system__region"]
+    autocomplete_fields = ["user", "system"]
+
+
+@admin.register(Region)
+class RegionAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(IntegratedCareSystem)
+class IntegratedCareSystemAdmin(ReadOnlyAdmin):
+    list_display = ["ods_code", "short_name", "region", "established_on", "dissolved_on"]
+    list_filter = ["region"]
+    search_fields = ["ods_code", "name", "short_name"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "email", "system"]
+    list_filter = ["system__region"]
+    search_fields = ["name", "email"]
+
+
+# Records, history and evidence change only through the app, where every write leaves history.
+@admin.register(ProgressRecord)
+class ProgressRecordAdmin(ReadOnlyAdmin):
+    list_display = ["system", "recommendation", "status", "target_date", "updated_at", "is_demo"]
+    list_filter = ["status", "is_demo", "system__region"]
+
+
+@admin.register(ProgressChange)
+class ProgressChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "system", "recommendation", "kind", "changed_by_name", "period"]
+    list_filter = ["kind", "period"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "record", "refers_to", "withdrawn_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
