@@ -1,9 +1,9 @@
-"""Tables as CSV or XLSX downloads: what the comparison and the board report show, for spreadsheets."""
+"""Downloads: tables as CSV or XLSX (what the comparison and the board report show), and evidence files."""
 
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -40,4 +40,12 @@ def table_response(filename: str, export_format: str, header: list[str], rows, *
         content = text.getvalue().encode("utf-8")
     response = HttpResponse(content, content_type=FORMATS[export_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+    return response
+
+
+def evidence_file(evidence) -> FileResponse:
+    """An uploaded evidence file, always as an attachment, never rendered by the browser.
+    (SecurityMiddleware adds X-Content-Type-Options: nosniff.)"""
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
+    response["Content-Type"] = evidence.content_type or "application/octet-stream"
     return response

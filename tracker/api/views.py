@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 
 from config.api import CSVListMixin
 from tracker import permissions, selectors, services
+from tracker.exports import evidence_file
 from tracker.filtersets import (
     EvidenceFilterSet,
     IntegratedCareSystemFilterSet,
@@ -223,9 +223,7 @@ class EvidenceViewSet(
         evidence = self.get_object()
         if not evidence.file:
             raise NotFound("This evidence is a link, not a file.")
-        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
-        response["Content-Type"] = evidence.content_type or "application/octet-stream"
-        return response
+        return evidence_file(evidence)
 
 
 @extend_schema(responses={200: ReportingPeriodSerializer(many=True)})

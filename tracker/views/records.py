@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import permissions, selectors, services
+from ..exports import evidence_file
 from ..filtersets import IntegratedCareSystemFilterSet
 from ..forms import (
     ApiTokenForm,
@@ -181,10 +182,7 @@ def evidence_download(request, pk):
         raise Http404("No such evidence, or you do not have access to it.")
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
-    response["Content-Type"] = evidence.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_file(evidence)
 
 
 @login_required
