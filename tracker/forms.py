@@ -164,8 +164,13 @@ class PeriodField(forms.CharField):
             return None
         try:
             period = ReportingPeriod.from_code(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        except ValueError:
+            # The code goes in as a parameter: user input in the message itself would be %-formatted.
+            raise forms.ValidationError(
+                "“%(code)s” is not a reporting period: use the form 2026-27-Q2 (Q1 is April to June).",
+                code="invalid",
+                params={"code": value},
+            ) from None
         first, current = ReportingPeriod.all_until()[0], ReportingPeriod.current()
         if not first <= period <= current:
             raise forms.ValidationError(f"Choose a period from {first.code} (when ICSs began) to {current.code}.")

@@ -196,6 +196,7 @@ def test_as_at_period_gives_the_position_at_the_end_of_a_past_period(api, nadia,
     ("params", "field"),
     [
         ({"as_at_period": "2026-Q5"}, "as_at_period"),
+        ({"as_at_period": "%C%s%d"}, "as_at_period"),  # a percent sign in the value once made a 500
         ({"status": "purple"}, "status"),
         ({"system": "ZZZ"}, "system"),
         ({"updated_since": "yesterday"}, "updated_since"),
