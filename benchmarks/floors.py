@@ -1,17 +1,24 @@
 """Floor pages: the least work that produces the same output, to measure the real pages against.
 
 Each is one query and no framework beyond Django's request handling, on the same server and data.
+They read everything their page shows (a floor that left out columns would flatter itself), and
+do nothing else: no sign-in, no filters, no page furniture.
 """
 
+from django.db.models import F, Max, Window
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.html import escape
 
+from tracker.api.serializers import ProgressRecordSerializer
 from tracker.models import IntegratedCareSystem, ProgressRecord
+from tracker.models.progress import is_overdue, is_stale, stale_before
 from tracker.periods import ReportingPeriod
 
 
 def comparison_floor(request):
-    """The comparison matrix (statuses now and at the previous period) from one values_list, as a bare table."""
+    """The comparison matrix from one values_list: each system's statuses now and at the end of the previous
+    period, overdue items and stale returns, as a bare table grouped by region."""
     period = ReportingPeriod.current()
     rows = (
         ProgressRecord.objects.filter(
@@ -19,33 +26,39 @@ def comparison_floor(request):
         )
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
+        .annotate(system_last_update=Window(Max("updated_at"), partition_by=F("system_id")))
         .order_by("system__region__name", "system__short_name", "recommendation_id")
         .values_list(
-            "system__region__name", "system__short_name", "recommendation__code", "period_status", "previous_status"
+            "system__region__name",
+            "system__short_name",
+            "system__ods_code",
+            "recommendation__code",
+            "period_status",
+            "previous_status",
+            "target_date",
+            "status",
+            "system_last_update",
         )
     )
-    html, current = ["<table>"], None
-    for region, system, code, status, previous in rows:
-        if system != current:
-            html.append(f"</tr><tr><th>{escape(region)}</th><th>{escape(system)}</th>")
-            current = system
-        html.append(f'<td><a href="/{code}/">{status}</a> {previous}</td>')
+    today, cutoff = timezone.localdate(), stale_before()
+    html, current_region, current_system = ["<table>"], None, None
+    for region, system, ods_code, code, status, previous, target, now, last_update in rows:
+        if region != current_region:
+            html.append(f"</tr><tr><th>{escape(region)}</th></tr>")
+            current_region = region
+        if system != current_system:
+            stale = " stale" if is_stale(last_update, cutoff) else ""
+            html.append(f"</tr><tr><th>{escape(system)}{stale}</th>")
+            current_system = system
+        overdue = " overdue" if is_overdue(target, now, today) else ""
+        html.append(f'<td><a href="/systems/{ods_code}/records/{code}/">{status}</a> {previous}{overdue}</td>')
     html.append("</tr></table>")
     return HttpResponse("".join(html))
 
 
 def progress_floor(request):
-    """The first 500 progress records as JSON from .values(), as the API's first page of 500."""
+    """The API's first page of 500: the same rows, from the same .values() columns, as JSON."""
     rows = ProgressRecord.objects.order_by("system__ods_code", "recommendation_id").values(
-        "id",
-        "system__ods_code",
-        "recommendation__code",
-        "status",
-        "target_date",
-        "original_target_date",
-        "summary",
-        "updated_at",
-        "version",
-        "is_demo",
+        *ProgressRecordSerializer.ROW_FIELDS
     )[:500]
     return JsonResponse({"results": list(rows)})

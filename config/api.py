@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from rest_framework import renderers
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,20 +49,29 @@ class CSVListMixin:
 
     csv_chunk_size = 2000
 
+    def list_rows(self, queryset):
+        """What a list hands its serializer: model instances, unless a view reads plain rows for speed."""
+        return queryset
+
     def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) != "csv":
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
-        serializer_class = self.get_serializer_class()
-        context = self.get_serializer_context()
-        header = list(serializer_class(context=context).fields)
+        rows = self.list_rows(self.filter_queryset(self.get_queryset()))
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            return self._csv_response(rows)
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(self.get_serializer(rows, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _csv_response(self, rows):
+        serializer = self.get_serializer()
+        header = list(serializer.fields)
 
         def lines():
             writer = csv.writer(_Echo())
             yield writer.writerow(header)
-            for obj in queryset.iterator(chunk_size=self.csv_chunk_size):
-                row = serializer_class(obj, context=context).data
-                yield writer.writerow([csv_cell(row[column]) for column in header])
+            for row in rows.iterator(chunk_size=self.csv_chunk_size):
+                data = serializer.to_representation(row)
+                yield writer.writerow([csv_cell(data[column]) for column in header])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'

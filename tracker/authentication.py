@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -9,7 +11,8 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <key>` with a personal token from the 'API tokens' page."""
 
     def authenticate_credentials(self, key):
-        token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+        tokens = ApiToken.objects.active().select_related("user__membership__system")
+        token = tokens.filter(key_hash=hash_key(key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         # At most one write a minute per token, so busy API clients do not write on every request.
@@ -17,3 +20,11 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
+
+
+class MembershipBackend(ModelBackend):
+    """Django's own sign-in, loading the user's membership in the same query: nearly every request needs it."""
+
+    def get_user(self, user_id):
+        user = get_user_model()._default_manager.select_related("membership__system").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,7 +1,7 @@
 """One FilterSet per model, used by the HTML pages and the API alike."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -21,6 +21,12 @@ class PeriodFilter(django_filters.Filter):
 @extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(django_filters.ModelMultipleChoiceFilter):
     """Rows named by a code rather than a database id."""
+
+    def filter(self, qs, value):
+        # No codes given arrives as an empty queryset; asking it whether it is empty would build a query for nothing.
+        if isinstance(value, QuerySet) and value.query.is_empty():
+            return qs
+        return super().filter(qs, value)
 
 
 def by_code(field_name, queryset, to_field, label):

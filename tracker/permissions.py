@@ -13,6 +13,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .choices import Role, Status
 from .models import IntegratedCareSystem
+from .models.register import is_national as is_national  # the rule lives beside for_user(), which needs it
 
 
 def membership_of(user):
@@ -31,11 +32,6 @@ def can_edit_system(user, system: IntegratedCareSystem) -> bool:
         and membership.system_id == system.pk
         and system.dissolved_on is None
     )
-
-
-def is_national(user) -> bool:
-    membership = membership_of(user)
-    return bool(user.is_authenticated and (user.is_superuser or (membership and membership.role == Role.NATIONAL)))
 
 
 def can_view_evidence(user, evidence) -> bool:

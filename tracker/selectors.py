@@ -47,15 +47,20 @@ def empty_counts() -> dict[str, int]:
     return {status.value: 0 for status in Status}
 
 
-def footprint(period: ReportingPeriod) -> tuple[QuerySet, str]:
-    """The ICBs a period's figures cover, and a sentence saying which (42 before April 2026, 36 after)."""
-    systems = IntegratedCareSystem.objects.active_on(period.end)
-    return systems, f"the {systems.count()} ICBs in place on {period.end:%-d %B %Y}"
+def footprint(period: ReportingPeriod) -> QuerySet:
+    """The ICBs a period's figures cover: the 42 of 2022 before April 2026, the 36 after."""
+    return IntegratedCareSystem.objects.active_on(period.end)
+
+
+def footprint_label(period: ReportingPeriod, count: int | None = None) -> str:
+    """Which ICBs a period's figures cover, as a sentence. Pass `count` if the systems are already at hand."""
+    count = footprint(period).count() if count is None else count
+    return f"the {count} ICBs in place on {period.end:%-d %B %Y}"
 
 
 def positions_at(period: ReportingPeriod, *, region=None, publication=None, theme=None):
     """(system id, region code, recommendation code, status at the end of `period`) for each record in the footprint."""
-    systems, _ = footprint(period)
+    systems = footprint(period)
     records = ProgressRecord.objects.filter(system__in=systems, recommendation__trackable=True)
     if region:
         records = records.filter(system__region=region)
@@ -101,13 +106,11 @@ def comparison(period: ReportingPeriod, *, region=None, publication=None, theme=
             "change": {status: now[key][status] - was[key][status] for status in now[key]},
         }
 
-    _, label = footprint(period)
-    _, previous_label = footprint(period.previous)
     return {
         "period": period.code,
         "previous_period": period.previous.code,
-        "footprint": label,
-        "previous_footprint": previous_label,
+        "footprint": footprint_label(period),
+        "previous_footprint": footprint_label(period.previous),
         "national": rollup("england", "England"),
         "by_recommendation": [rollup(item.code, item.title) for item in items],
         "by_region": [rollup(r.code, r.name) for r in regions],
@@ -164,10 +167,10 @@ class Cell:
 def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
     """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
     `period` and at the end of the one before. Three queries, whatever the amount of history."""
-    systems, footprint_label = footprint(period)
     cutoff = stale_before()
     systems = (
-        systems.select_related("region")
+        footprint(period)
+        .select_related("region")
         .annotate(last_update=Max("records__updated_at"))
         .annotate(
             is_stale=Case(When(Q(last_update__isnull=True) | Q(last_update__lt=cutoff), then=True), default=False)
@@ -176,6 +179,7 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     )
     if region:
         systems = systems.filter(region=region)
+    systems = list(systems)
     items = Recommendation.objects.trackable().select_related("publication", "theme").in_source_order()
     if publication:
         items = items.filter(publication=publication)
@@ -183,7 +187,7 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
         items = items.filter(theme=theme)
     items = list(items)
     rows = (
-        ProgressRecord.objects.filter(system__in=systems, recommendation__in=items)
+        ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in items])
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
         .values_list(
@@ -195,7 +199,6 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
         (system_id, item_id): MatrixCell(status, previous, is_overdue(target, current, today), is_demo)
         for system_id, item_id, status, previous, target, current, is_demo in rows
     }
-    systems = list(systems)
     rows = [
         (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
         for region_, in_region in groupby(systems, key=lambda s: s.region)
@@ -206,7 +209,7 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     ]
     return {
         "period": period,
-        "footprint": footprint_label,
+        "footprint": footprint_label(period, count=None if region else len(systems)),
         "items": items,
         "column_groups": column_groups,
         "rows": rows,
@@ -218,7 +221,7 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
 def stale_returns(period: ReportingPeriod | None = None):
     """Systems in the current footprint with no update in `period` (default: the current one), oldest first."""
     period = period or ReportingPeriod.current()
-    systems, _ = footprint(period)
+    systems = footprint(period)
     return (
         systems.select_related("region")
         .annotate(last_update=Max("records__updated_at"))
@@ -231,7 +234,7 @@ def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[Rep
     """Counts by status at the end of each period, nationally or for one recommendation (one query a period)."""
     series = []
     for period in periods:
-        systems, _ = footprint(period)
+        systems = footprint(period)
         records = ProgressRecord.objects.filter(system__in=systems, recommendation__trackable=True)
         if recommendation:
             records = records.filter(recommendation=recommendation)

@@ -7,6 +7,7 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
+from legacy.models import Recommendation
 from tests.factories import person, record, update
 from tracker.models import ApiToken, ProgressChange
 from tracker.periods import ReportingPeriod
@@ -267,17 +268,18 @@ def test_odd_or_impossible_date_times_are_handled_never_a_500(api, nadia, since,
 def test_the_fast_progress_representation_matches_drfs_field_by_field_one(nadia, some_progress, west_yorkshire):
     from rest_framework.test import APIRequestFactory
 
-    from tracker.api.serializers import ProgressRecordSerializer
+    from tracker.api.serializers import ProgressRecordSerializer, record_rows
     from tracker.models import ProgressRecord
 
-    person(west_yorkshire, name="Priya Shah", email="priya@example.nhs.uk")
     update(
         west_yorkshire,
         "NHSCC-5",
         nadia,
         status="red",
-        accountable_owner=west_yorkshire.people.get(),
+        accountable_owner=person(west_yorkshire, name="Priya Shah", email="priya@example.nhs.uk"),
+        delivery_lead=person(west_yorkshire, name="Sam Okafor", job_title=""),
         target_date=datetime.date(2027, 1, 1),
+        summary="Peer review set up with two neighbouring systems.",
     )
     request = APIRequestFactory().get("/api/v1/progress/")
     for period in (None, ReportingPeriod.current().previous):
@@ -285,5 +287,7 @@ def test_the_fast_progress_representation_matches_drfs_field_by_field_one(nadia,
         if period:
             records = records.with_status_at_end_of(period)
         serializer = ProgressRecordSerializer(context={"request": request, "as_at_period": period})
-        for row in records:
-            assert serializer.to_representation(row) == serializer.generic_representation(row)
+        rows = {row["id"]: row for row in record_rows(records)}
+        assert len(rows) == 2 * Recommendation.objects.trackable().count()
+        for instance in records:
+            assert serializer.to_representation(rows[instance.pk]) == serializer.generic_representation(instance)

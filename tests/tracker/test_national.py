@@ -84,6 +84,38 @@ def test_an_unknown_period_is_an_error_on_the_page_not_a_crash(client, nadia):
     assert "Choose a period from 2022-23-Q2 (when ICSs began)" in response.content.decode()
 
 
+def test_a_region_filter_narrows_the_rows_but_the_page_still_names_the_whole_footprint(client, nadia):
+    response = as_user(client, nadia).get(reverse("tracker:comparison"), {"region": "Y63"})
+    assert response.context["matrix"]["system_count"] == 4
+    assert f"the 36 ICBs in place on {ReportingPeriod.current().end:%-d %B %Y}" in response.content.decode()
+
+
+def test_a_filter_error_is_announced_with_its_field(client, nadia):
+    """Screen readers reach the hint and the error from the field itself (aria-describedby names both)."""
+    page = as_user(client, nadia).get(reverse("tracker:comparison"), {"period": "2031-32-Q1"}).content.decode()
+    assert 'aria-describedby="id_period_helptext id_period_error"' in page
+    assert 'id="id_period_helptext"' in page and 'id="id_period_error"' in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_the_filter_selects_render_as_djangos_own_select_would():
+    from django import forms
+    from django.test.html import parse_html
+
+    from tracker.forms import ComparisonForm, PlainSelect
+
+    form = ComparisonForm({"period": "2025-26-Q4", "publication": "kf-2016"})
+    plain = {}
+    for name in ("period", "region", "publication", "theme"):
+        field = form[name]
+        assert isinstance(field.field.widget, PlainSelect)
+        plain[name] = str(field)
+        field.field.widget.__class__ = forms.Select
+        assert parse_html(plain[name]) == parse_html(str(field))
+    assert '<option value="kf-2016" selected>The King&#x27;s Fund and Nuffield Trust (2016)' in plain["publication"]
+    assert '<option value="2025-26-Q4" selected>' in plain["period"]
+
+
 def test_the_matrix_exports_as_csv_and_xlsx_with_the_demo_warning(client, nadia, settings):
     settings.DEBUG = True
     create_demo_progress(systems=IntegratedCareSystem.objects.filter(ods_code="QWO"))

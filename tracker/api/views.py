@@ -31,6 +31,7 @@ from .serializers import (
     RegionSerializer,
     ReportingPeriodSerializer,
     etag_for,
+    record_rows,
 )
 
 # 400, 401, 403 and 404 are documented for every endpoint by config.api.add_standard_error_responses.
@@ -83,9 +84,20 @@ class ProgressRecordViewSet(
             context["as_at_period"] = None  # the FilterSet reports the error
         return context
 
+    def list_rows(self, queryset):
+        return record_rows(queryset)
+
     def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
-        return Response(self.get_serializer(record).data, headers={"ETag": etag_for(record)})
+        return self._record_response(self.get_object())
+
+    def _record_response(self, record):
+        """One record as the list gives it, with its ETag, read afresh from the database."""
+        records = self.get_queryset().filter(pk=record.pk)
+        context = self.get_serializer_context()
+        if context["as_at_period"]:
+            records = records.with_status_at_end_of(context["as_at_period"])
+        data = self.get_serializer(record_rows(records).get(), context=context).data
+        return Response(data, headers={"ETag": data["etag"]})
 
     @extend_schema(
         request=ProgressRecordUpdateSerializer,
@@ -116,7 +128,7 @@ class ProgressRecordViewSet(
                 },
                 status=status.HTTP_428_PRECONDITION_REQUIRED,
             )
-        if if_match.strip() != etag_for(record):
+        if if_match.strip() != etag_for(record.pk, record.version):
             return self._precondition_failed(record)
         update = ProgressRecordUpdateSerializer(data=request.data, context={"system": record.system})
         update.is_valid(raise_exception=True)
@@ -139,19 +151,16 @@ class ProgressRecordViewSet(
             )
         except services.StaleRecordError as error:
             return self._precondition_failed(error.record)
-        return Response(self.get_serializer(record).data, headers={"ETag": etag_for(record)})
+        return self._record_response(record)
 
     def _precondition_failed(self, record):
-        record = self.get_queryset().get(pk=record.pk)
-        return Response(
-            {
-                "detail": "The record changed since you read it. "
-                "Nothing was saved: read it again and reapply your change.",
-                "current": self.get_serializer(record).data,
-            },
-            status=status.HTTP_412_PRECONDITION_FAILED,
-            headers={"ETag": etag_for(record)},
-        )
+        current = self._record_response(record)
+        current.data = {
+            "detail": "The record changed since you read it. Nothing was saved: read it again and reapply your change.",
+            "current": current.data,
+        }
+        current.status_code = status.HTTP_412_PRECONDITION_FAILED
+        return current
 
     @extend_schema(responses={200: ProgressChangeSerializer(many=True)}, filters=False)
     @action(detail=True, filterset_class=None)

@@ -31,17 +31,21 @@ class Region(models.Model):
         return (self.code,)
 
 
+def is_national(user) -> bool:
+    """The national team (and superusers) read every system. Lives here because for_user() needs it."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return bool(user.is_authenticated and (user.is_superuser or (membership and membership.role == Role.NATIONAL)))
+
+
 class IntegratedCareSystemQuerySet(NaturalKeyQuerySet):
     def for_user(self, user):
         """The systems whose progress `user` may read.
 
         The national team reads all; an ICS member reads their own and the ones it took over.
         """
-        if not user.is_authenticated:
-            return self.none()
-        membership = getattr(user, "membership", None)
-        if user.is_superuser or (membership and membership.role == Role.NATIONAL):
+        if is_national(user):
             return self.all()
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
         if membership is None:
             return self.none()
         # An ICB's members read the records of the ICBs it took over, which stay part of its history.

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -122,13 +123,15 @@ def comparison_body(matrix, show_change):
     codes = [escape(item.code) for item in matrix["items"]]
     stale_tag = ' <strong class="nhsuk-tag nhsuk-tag--yellow app-cell-flag">Stale return</strong>'
     overdue = '<span class="app-cell-flag">overdue</span>'
+    # One reverse() for all the rows: the ODS code is the only part of a system's URL that varies.
+    system_url = reverse("tracker:system", args=["~ods~"])
     html = ["<tbody>"]
     for region, systems in matrix["rows"]:
         html.append(
             f'<tr><th scope="rowgroup" colspan="{colspan}" class="app-theme-row">{escape(region.name)}</th></tr>'
         )
         for system, cells in systems:
-            base = escape(system.get_absolute_url())
+            base = escape(system_url.replace("~ods~", system.ods_code))
             stale = stale_tag if matrix["is_current"] and system.is_stale else ""
             html.append(f'<tr><th scope="row"><a href="{base}">{escape(system.short_name)}</a>{stale}</th>')
             for code, (_, cell) in zip(codes, cells, strict=True):
