@@ -5,7 +5,9 @@ They read everything their page shows (a floor that left out columns would flatt
 do nothing else: no sign-in, no filters, no page furniture.
 """
 
-from django.db.models import F, Max, Window
+from itertools import groupby
+from operator import itemgetter
+
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.html import escape
@@ -26,7 +28,6 @@ def comparison_floor(request):
         )
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
-        .annotate(system_last_update=Window(Max("updated_at"), partition_by=F("system_id")))
         .order_by("system__region__name", "system__short_name", "recommendation_id")
         .values_list(
             "system__region__name",
@@ -37,23 +38,28 @@ def comparison_floor(request):
             "previous_status",
             "target_date",
             "status",
-            "system_last_update",
+            "updated_at",
         )
     )
     today, cutoff = timezone.localdate(), stale_before()
-    html, current_region, current_system = ["<table>"], None, None
-    for region, system, ods_code, code, status, previous, target, now, last_update in rows:
-        if region != current_region:
-            html.append(f"</tr><tr><th>{escape(region)}</th></tr>")
-            current_region = region
-        if system != current_system:
-            stale = " stale" if is_stale(last_update, cutoff) else ""
-            html.append(f"</tr><tr><th>{escape(system)}{stale}</th>")
-            current_system = system
-        overdue = " overdue" if is_overdue(target, now, today) else ""
-        html.append(f'<td><a href="/systems/{ods_code}/records/{code}/">{status}</a> {previous}{overdue}</td>')
-    html.append("</tr></table>")
+    html = ["<table>"]
+    for region, in_region in groupby(rows, key=itemgetter(0)):
+        html.append(f"<tr><th>{escape(region)}</th></tr>")
+        for (system, ods_code), cells in groupby(in_region, key=itemgetter(1, 2)):
+            cells = list(cells)
+            stale = " stale" if is_stale(max_updated_at(cells), cutoff) else ""
+            html.append(f"<tr><th>{escape(system)}{stale}</th>")
+            for *_, code, status, previous, target, now, _ in cells:
+                overdue = " overdue" if is_overdue(target, now, today) else ""
+                html.append(f'<td><a href="/systems/{ods_code}/records/{code}/">{status}</a> {previous}{overdue}</td>')
+            html.append("</tr>")
+    html.append("</table>")
     return HttpResponse("".join(html))
+
+
+def max_updated_at(cells):
+    """A system's last update: the latest of its records' (a system is stale if even that is old)."""
+    return max((cell[-1] for cell in cells if cell[-1] is not None), default=None)
 
 
 def progress_floor(request):

@@ -5,7 +5,7 @@
 For each data size (1x, then 10x the history and evidence) it builds a fresh PostgreSQL database
 with the real register (42 + 6 ICBs), every trackable item, 16 reporting periods of history with
 several changes per record per period, and evidence on every record. It then serves the app with
-gunicorn (production settings) and times, over the same connection:
+gunicorn (production settings) and times, taking turns request by request:
 
 * the comparison page, against a floor: one query rendering the same matrix from values_list;
 * the board report;
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCHMARK_PG", "postgres://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCHMARK_PORT", "8799"))
-REQUESTS = int(os.environ.get("BENCHMARK_REQUESTS", "30"))
+REQUESTS = int(os.environ.get("BENCHMARK_REQUESTS", "60"))
 SIZES = {
     "1x": {"changes_per_period": 3, "evidence_per_record": 5},
     "10x": {"changes_per_period": 30, "evidence_per_record": 50},
@@ -129,17 +129,25 @@ print(session.session_key)
     return f"sessionid={key}"
 
 
-def median_ms(url: str, headers: dict) -> float:
+def request_ms(url: str, headers: dict) -> float:
     request = urllib.request.Request(f"http://127.0.0.1:{PORT}{url}", headers=headers)
-    timings = []
-    for attempt in range(REQUESTS + 3):
-        started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=60) as response:
-            assert response.status == 200, (url, response.status)
-            response.read()
-        if attempt >= 3:  # the first few warm the workers' caches and connections
-            timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200, (url, response.status)
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
+def median_ms(pages: dict[str, tuple[str, dict]]) -> dict[str, float]:
+    """Each page's median time. The pages take turns, request by request, so that whatever else the machine
+    is doing weighs on a page and its floor alike; the first rounds only warm caches and connections."""
+    timings = {name: [] for name in pages}
+    for round_ in range(REQUESTS + 3):
+        for name, (url, headers) in pages.items():
+            elapsed = request_ms(url, headers)
+            if round_ >= 3:
+                timings[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in timings.items()}
 
 
 def measure(database: str) -> dict:
@@ -171,13 +179,15 @@ def measure(database: str) -> dict:
         token = manage("create_api_token", "national", "benchmark", env=dev_env(database))
         cookie = {"Cookie": session_cookie(database)}
         api = {"Authorization": f"Token {token}"}
-        return {
-            "comparison": median_ms("/comparison/", cookie),
-            "comparison_floor": median_ms("/benchmark-floor/comparison/", cookie),
-            "board_report": median_ms("/systems/QWO/report/", cookie),
-            "api": median_ms("/api/v1/progress/?page_size=500", api),
-            "api_floor": median_ms("/benchmark-floor/progress/", api),
-        }
+        return median_ms(
+            {
+                "comparison": ("/comparison/", cookie),
+                "comparison_floor": ("/benchmark-floor/comparison/", cookie),
+                "board_report": ("/systems/QWO/report/", cookie),
+                "api": ("/api/v1/progress/?page_size=500", api),
+                "api_floor": ("/benchmark-floor/progress/", api),
+            }
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

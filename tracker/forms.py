@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from legacy.models import Publication, Theme
@@ -27,13 +27,12 @@ class PlainSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        html = [f'<select name="{escape(widget["name"])}"{flatatt(widget["attrs"])}>']
         for group, options, _ in widget["optgroups"]:
-            html += [format_html('<optgroup label="{}">', group)] if group else []
+            html += [f'<optgroup label="{escape(group)}">'] if group else []
             html += [
-                format_html(
-                    '<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"]
-                )
+                f'<option value="{escape(option["value"])}"{flatatt(option["attrs"]) if option["attrs"] else ""}>'
+                f"{escape(option['label'])}</option>"
                 for option in options
             ]
             html += ["</optgroup>"] if group else []

@@ -4,14 +4,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Case, F, Max, Prefetch, Q, QuerySet, When
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from legacy.models import Recommendation
 
 from .choices import Status
 from .models import Evidence, IntegratedCareSystem, ProgressRecord, Region, Succession
-from .models.progress import is_overdue, stale_before
+from .models.progress import is_overdue, is_stale, stale_before
 from .periods import ReportingPeriod
 
 
@@ -172,14 +173,13 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
         footprint(period)
         .select_related("region")
         .annotate(last_update=Max("records__updated_at"))
-        .annotate(
-            is_stale=Case(When(Q(last_update__isnull=True) | Q(last_update__lt=cutoff), then=True), default=False)
-        )
         .order_by("region__name", "short_name")
     )
     if region:
         systems = systems.filter(region=region)
     systems = list(systems)
+    for system in systems:
+        system.is_stale = is_stale(system.last_update, cutoff)
     items = Recommendation.objects.trackable().select_related("publication", "theme").in_source_order()
     if publication:
         items = items.filter(publication=publication)
@@ -251,22 +251,26 @@ EVIDENCE_SHOWN = 5
 def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     """Every trackable item of one system at the end of `period`, with the change since the period before,
     owners, targets, summary and latest evidence; counts by status and the overdue items. Two queries."""
-    current_evidence = Evidence.objects.filter(withdrawn_at__isnull=True).only(
-        "id", "record_id", "title", "kind", "refers_to"
+    # The latest few pieces of evidence and a count: a board paper, not an archive. Only those few are read,
+    # however much evidence a record has gathered.
+    current_evidence = Evidence.objects.filter(withdrawn_at__isnull=True)
+    latest = current_evidence.only("id", "record_id", "title", "kind", "refers_to").order_by("-refers_to", "-pk")
+    evidence_count = (
+        current_evidence.filter(record=OuterRef("pk")).order_by().values("record").annotate(n=Count("*")).values("n")
     )
     records = (
         ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
         .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
-        .prefetch_related(Prefetch("evidence", queryset=current_evidence.order_by("-refers_to", "-pk")))
+        .prefetch_related(Prefetch("evidence", queryset=latest[:EVIDENCE_SHOWN], to_attr="latest_evidence"))
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
+        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
         .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
     )
-    rows = [Cell(record, record.period_status, record.previous_status) for record in records]
-    for row in rows:
-        # The latest few pieces of evidence and a count: a board paper, not an archive.
-        evidence = list(row.record.evidence.all())
-        row.latest_evidence, row.evidence_count = evidence[:EVIDENCE_SHOWN], len(evidence)
+    rows = [
+        Cell(record, record.period_status, record.previous_status, record.latest_evidence, record.evidence_count)
+        for record in records
+    ]
     counts = empty_counts()
     for row in rows:
         counts[row.status] += 1

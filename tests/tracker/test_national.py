@@ -1,6 +1,7 @@
 """The national comparison, roll-ups, peer learning and the board report."""
 
 import csv
+import datetime
 import io
 import zipfile
 
@@ -186,6 +187,29 @@ def test_the_board_report_gives_position_change_owners_targets_and_a_summary(cli
     )
     assert csv_rows[1][:5] == ["Code", "Item", "Status", "Previous status", "Change"]
     assert [csv_rows[2 + 3][i] for i in (0, 2, 3, 4)] == ["NHSCC-4", "Amber", "Not assessed", "new"]
+
+
+def test_the_board_report_lists_the_latest_five_pieces_of_evidence_and_counts_the_rest(client, alice):
+    west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
+    nhscc_4 = Recommendation.objects.get(code="NHSCC-4")
+    added = [
+        services.evidence_add(
+            system=west_yorkshire,
+            recommendation=nhscc_4,
+            user=alice,
+            title=f"Board paper {month}",
+            kind="board_paper",
+            refers_to=datetime.date(2026, month, 1),
+            url="https://example.nhs.uk/paper",
+        )
+        for month in range(1, 9)
+    ]
+    services.evidence_withdraw(evidence=added[-1], user=alice, reason="Wrong paper")  # August: not shown, not counted
+    response = as_user(client, alice).get(reverse("tracker:board_report", args=["QWO"]))
+    row = next(row for row in response.context["report"]["rows"] if row.item.code == "NHSCC-4")
+    assert [evidence.title for evidence in row.latest_evidence] == [f"Board paper {m}" for m in (7, 6, 5, 4, 3)]
+    assert row.evidence_count == 7
+    assert "and 2 earlier" in response.content.decode()
 
 
 def count_queries(client, url, params=None):

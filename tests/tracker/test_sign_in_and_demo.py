@@ -34,9 +34,32 @@ def test_demo_progress_is_labelled_on_every_page_once_it_exists(client, nadia, s
     client.force_login(nadia)
     assert "Demonstration data" not in client.get("/").content.decode()
     call_command("seed_demo", "--with-progress", verbosity=0)
-    for url in ["/", "/catalogue/", "/systems/QWO/", reverse("tracker:record", args=["QWO", "NHSCC-1"])]:
+    pages = [
+        "/",
+        "/catalogue/",
+        "/systems/QWO/",
+        reverse("tracker:record", args=["QWO", "NHSCC-1"]),
+        reverse("tracker:comparison"),
+        reverse("tracker:rollups"),
+        reverse("tracker:peer_learning"),
+        reverse("tracker:board_report", args=["QWO"]),
+    ]
+    for url in pages:
         assert "not any integrated care system's real return" in client.get(url).content.decode(), url
     assert "Demo data" in client.get(reverse("tracker:record", args=["QWO", "NHSCC-1"])).content.decode()
+
+
+def test_the_comparison_shows_the_banner_even_when_its_own_cells_are_all_real(client, nadia, settings):
+    from tracker.demo import create_demo_progress
+    from tracker.models import IntegratedCareSystem
+
+    settings.DEBUG = True
+    create_demo_progress(systems=IntegratedCareSystem.objects.filter(ods_code="QWO"))  # North East and Yorkshire
+    client.force_login(nadia)
+    response = client.get(reverse("tracker:comparison"), {"region": "Y62"})
+    cells = [cell for _, systems in response.context["matrix"]["rows"] for _, row in systems for _, cell in row]
+    assert cells and not any(cell.is_demo for cell in cells)
+    assert "not any integrated care system's real return" in response.content.decode()
 
 
 def test_seed_demo_refuses_to_publish_demo_passwords_in_production(settings):

@@ -60,6 +60,8 @@ def comparison(request):
             "show_change": request.GET.get("change") == "1",
             "statuses": list(Status),
             "query": request.GET.urlencode(),
+            # The banner's own check is a query; a matrix showing demo data already answers it.
+            **({"demo_data_shown": True} if has_demo else {}),
         },
     )
 
