@@ -71,6 +71,11 @@ def test_the_matrix_shows_each_status_as_a_word_linking_to_the_record_with_the_c
     )
     assert "newly assessed" in body
     assert "the 36 ICBs in place on" in body
+    stale = {
+        system.ods_code: system.is_stale for _, systems in response.context["matrix"]["rows"] for system, _ in systems
+    }
+    assert stale == {"QOQ": True, "QHM": True, "QF7": True, "QWO": False}
+    assert body.count("Stale return</strong>") == 3
 
 
 def test_a_past_period_compares_the_42_icbs_and_says_so(client, nadia):
