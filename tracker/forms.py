@@ -238,3 +238,20 @@ class ComparisonForm(PeriodForm):
         Publication.objects.all(), to_field_name="slug", required=False, empty_label="All publications"
     )
     theme = ReferenceChoiceField(Theme.objects.all(), to_field_name="slug", required=False, empty_label="All themes")
+
+    def offer_only(self, regions, themes_by_publication):
+        """Offer just the regions, publications and themes a comparison has (themes grouped by publication),
+        from rows the page has already read. What the form accepts is unchanged."""
+        region, publication, theme = self.fields["region"], self.fields["publication"], self.fields["theme"]
+        region.choices = [("", region.empty_label), *((r.code, region.label_from_instance(r)) for r in regions)]
+        publication.choices = [
+            ("", publication.empty_label),
+            *((p.slug, publication.label_from_instance(p)) for p, _ in themes_by_publication),
+        ]
+        theme.choices = [
+            ("", theme.empty_label),
+            *(
+                (str(p), [(t.slug, theme.label_from_instance(t)) for t in themes])
+                for p, themes in themes_by_publication
+            ),
+        ]

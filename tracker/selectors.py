@@ -169,23 +169,19 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
     `period` and at the end of the one before. Three queries, whatever the amount of history."""
     cutoff = stale_before()
-    systems = (
+    # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
+    # offer exactly the regions, publications and themes there are, with no query of its own.
+    every_system = list(
         footprint(period)
         .select_related("region")
         .annotate(last_update=Max("records__updated_at"))
         .order_by("region__name", "short_name")
     )
-    if region:
-        systems = systems.filter(region=region)
-    systems = list(systems)
-    for system in systems:
+    for system in every_system:
         system.is_stale = is_stale(system.last_update, cutoff)
-    items = Recommendation.objects.trackable().select_related("publication", "theme").in_source_order()
-    if publication:
-        items = items.filter(publication=publication)
-    if theme:
-        items = items.filter(theme=theme)
-    items = list(items)
+    every_item = list(Recommendation.objects.trackable().select_related("publication", "theme").in_source_order())
+    systems = [system for system in every_system if region is None or system.region_id == region.pk]
+    items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
     rows = (
         ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in items])
         .with_status_at_end_of(period)
@@ -215,6 +211,11 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
         "rows": rows,
         "system_count": len(systems),
         "is_current": period == ReportingPeriod.current(),
+        "regions": list(dict.fromkeys(system.region for system in every_system)),
+        "themes_by_publication": [
+            (publication_, list(dict.fromkeys(item.theme for item in in_pub)))
+            for publication_, in_pub in groupby(every_item, key=lambda i: i.publication)
+        ],
     }
 
 

@@ -104,13 +104,18 @@ def test_a_filter_error_is_announced_with_its_field(client, nadia):
     assert 'aria-invalid="true"' in page
 
 
-def test_the_filter_selects_render_as_djangos_own_select_would():
+@pytest.mark.parametrize("offered_from_the_matrix", [False, True])
+def test_the_filter_selects_render_as_djangos_own_select_would(offered_from_the_matrix):
     from django import forms
     from django.test.html import parse_html
 
     from tracker.forms import ComparisonForm, PlainSelect
+    from tracker.selectors import comparison_matrix
 
-    form = ComparisonForm({"period": "2025-26-Q4", "publication": "kf-2016"})
+    form = ComparisonForm({"period": "2025-26-Q4", "publication": "kf-2016", "theme": "kf-lessons-for-commissioners"})
+    if offered_from_the_matrix:
+        matrix = comparison_matrix(ReportingPeriod.current())
+        form.offer_only(matrix["regions"], matrix["themes_by_publication"])
     plain = {}
     for name in ("period", "region", "publication", "theme"):
         field = form[name]
@@ -120,6 +125,20 @@ def test_the_filter_selects_render_as_djangos_own_select_would():
         assert parse_html(plain[name]) == parse_html(str(field))
     assert '<option value="kf-2016" selected>The King&#x27;s Fund and Nuffield Trust (2016)' in plain["publication"]
     assert '<option value="2025-26-Q4" selected>' in plain["period"]
+    assert ('<optgroup label="The King&#x27;s Fund' in plain["theme"]) == offered_from_the_matrix
+
+
+def test_the_comparison_offers_only_filters_that_can_match_something(client, nadia):
+    response = as_user(client, nadia).get(reverse("tracker:comparison"))
+    form = response.context["form"]
+    assert [code for code, _ in form.fields["region"].choices][1:] == [
+        "Y61", "Y56", "Y60", "Y63", "Y62", "Y59", "Y58"
+    ]  # fmt: skip
+    assert [slug for slug, _ in form.fields["publication"].choices][1:] == ["nhscc-2022", "kf-2016"]
+    themes = {group: [slug for slug, _ in options] for group, options in form.fields["theme"].choices[1:]}
+    assert len(themes) == 2 and sum(map(len, themes.values())) == len(
+        {item.theme_id for item in Recommendation.objects.trackable()}
+    )
 
 
 def test_the_matrix_exports_as_csv_and_xlsx_with_the_demo_warning(client, nadia, settings):

@@ -38,6 +38,7 @@ def comparison(request):
         raise PermissionDenied("The comparison of all systems is for the national team.")
     form, period, filters = _choices(request)
     matrix = selectors.comparison_matrix(period, **filters)
+    form.offer_only(matrix["regions"], matrix["themes_by_publication"])
     has_demo = any(cell and cell.is_demo for _, systems in matrix["rows"] for _, cells in systems for _, cell in cells)
     export = _export_format(request)
     if export:
