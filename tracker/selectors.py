@@ -205,7 +205,7 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     ]
     return {
         "period": period,
-        "footprint": footprint_label(period, count=None if region else len(systems)),
+        "footprint": footprint_label(period, count=len(every_system)),
         "items": items,
         "column_groups": column_groups,
         "rows": rows,
