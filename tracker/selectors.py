@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from legacy.models import Recommendation
 
 from .choices import Status
 from .models import Evidence, IntegratedCareSystem, ProgressRecord, Region, Succession
-from .models.progress import is_overdue, is_stale, stale_before
+from .models.progress import is_overdue, stale_condition
 from .periods import ReportingPeriod
 
 
@@ -168,33 +168,38 @@ class Cell:
 def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
     """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
     `period` and at the end of the one before. Three queries, whatever the amount of history."""
-    cutoff = stale_before()
     # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
     # offer exactly the regions, publications and themes there are, with no query of its own.
-    every_system = list(
-        footprint(period)
-        .select_related("region")
-        .annotate(last_update=Max("records__updated_at"))
-        .order_by("region__name", "short_name")
-    )
-    for system in every_system:
-        system.is_stale = is_stale(system.last_update, cutoff)
+    every_system = list(footprint(period).select_related("region").order_by("region__name", "short_name"))
     every_item = list(Recommendation.objects.trackable().select_related("publication", "theme").in_source_order())
     systems = [system for system in every_system if region is None or system.region_id == region.pk]
     items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
-    rows = (
-        ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in items])
+    # Every item's record is read, shown or not: a system's return is stale only if all its records are.
+    records = (
+        ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in every_item])
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
+        .annotate(stale=ExpressionWrapper(stale_condition(), output_field=BooleanField()))
         .values_list(
-            "system_id", "recommendation_id", "period_status", "previous_status", "target_date", "status", "is_demo"
+            "system_id",
+            "recommendation_id",
+            "period_status",
+            "previous_status",
+            "target_date",
+            "status",
+            "is_demo",
+            "stale",
         )
     )
-    today = timezone.localdate()
-    cells = {
-        (system_id, item_id): MatrixCell(status, previous, is_overdue(target, current, today), is_demo)
-        for system_id, item_id, status, previous, target, current, is_demo in rows
-    }
+    today, shown, updated_lately = timezone.localdate(), {item.pk for item in items}, set()
+    cells = {}
+    for system_id, item_id, status, previous, target, current, is_demo, stale in records:
+        if not stale:
+            updated_lately.add(system_id)
+        if item_id in shown:
+            cells[system_id, item_id] = MatrixCell(status, previous, is_overdue(target, current, today), is_demo)
+    for system in systems:
+        system.is_stale = system.pk not in updated_lately
     rows = [
         (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
         for region_, in_region in groupby(systems, key=lambda s: s.region)

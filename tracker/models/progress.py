@@ -36,6 +36,11 @@ def is_stale(updated_at, before: datetime.datetime) -> bool:
     return updated_at is None or updated_at < before
 
 
+def stale_condition() -> Q:
+    """is_stale() as a condition the database can test."""
+    return Q(updated_at__isnull=True) | Q(updated_at__lt=stale_before())
+
+
 class Person(models.Model):
     """A named person an ICS records as an owner; kept per ICS and reused across its records."""
 
@@ -65,7 +70,7 @@ class ProgressRecordQuerySet(models.QuerySet):
 
     def stale(self):
         """Same rule as ProgressRecord.is_stale, as a filter."""
-        return self.filter(Q(updated_at__isnull=True) | Q(updated_at__lt=stale_before()))
+        return self.filter(stale_condition())
 
     def with_status_at_end_of(self, period: ReportingPeriod, name: str = "period_status"):
         """Annotate `name` (default `period_status`): the status as at the end of `period`, from history."""
