@@ -13,11 +13,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .choices import Role, Status
 from .models import IntegratedCareSystem
-from .models.register import is_national as is_national  # the rule lives beside for_user(), which needs it
 
-
-def membership_of(user):
-    return getattr(user, "membership", None) if user.is_authenticated else None
+# The national rule lives beside for_user(), which needs it.
+from .models.register import is_national as is_national
+from .models.register import membership_of
 
 
 def can_view_system(user, system: IntegratedCareSystem) -> bool:

@@ -31,9 +31,13 @@ class Region(models.Model):
         return (self.code,)
 
 
+def membership_of(user):
+    return getattr(user, "membership", None) if user.is_authenticated else None
+
+
 def is_national(user) -> bool:
     """The national team (and superusers) read every system. Lives here because for_user() needs it."""
-    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    membership = membership_of(user)
     return bool(user.is_authenticated and (user.is_superuser or (membership and membership.role == Role.NATIONAL)))
 
 
@@ -45,7 +49,7 @@ class IntegratedCareSystemQuerySet(NaturalKeyQuerySet):
         """
         if is_national(user):
             return self.all()
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        membership = membership_of(user)
         if membership is None:
             return self.none()
         # An ICB's members read the records of the ICBs it took over, which stay part of its history.
