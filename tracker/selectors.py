@@ -216,6 +216,7 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
         "rows": rows,
         "system_count": len(systems),
         "is_current": period == ReportingPeriod.current(),
+        "has_demo": any(cell.is_demo for cell in cells.values()),
         "regions": list(dict.fromkeys(system.region for system in every_system)),
         "themes_by_publication": [
             (publication_, list(dict.fromkeys(item.theme for item in in_pub)))

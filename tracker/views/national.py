@@ -39,7 +39,6 @@ def comparison(request):
     form, period, filters = _choices(request)
     matrix = selectors.comparison_matrix(period, **filters)
     form.offer_only(matrix["regions"], matrix["themes_by_publication"])
-    has_demo = any(cell and cell.is_demo for _, systems in matrix["rows"] for _, cells in systems for _, cell in cells)
     export = _export_format(request)
     if export:
         header = ["Region", "ODS code", "System"] + [item.code for item in matrix["items"]]
@@ -51,7 +50,8 @@ def comparison(request):
             for region, systems in matrix["rows"]
             for system, cells in systems
         ]
-        return table_response(f"comparison-{period.code}", export, header, rows, title=DEMO_WARNING if has_demo else "")
+        title = DEMO_WARNING if matrix["has_demo"] else ""
+        return table_response(f"comparison-{period.code}", export, header, rows, title=title)
     return render(
         request,
         "tracker/comparison.html",
@@ -62,7 +62,7 @@ def comparison(request):
             "statuses": list(Status),
             "query": request.GET.urlencode(),
             # The banner's own check is a query; a matrix showing demo data already answers it.
-            **({"demo_data_shown": True} if has_demo else {}),
+            **({"demo_data_shown": True} if matrix["has_demo"] else {}),
         },
     )
 
