@@ -1,8 +1,5 @@
 """What every API endpoint shares: CSV output and error handling."""
 
-import csv
-import json
-
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
@@ -12,17 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-def csv_cell(value):
-    """Nested values (lists, objects) go into one cell as JSON; everything else as text."""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
+from tracker.exports import csv_lines
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -36,9 +23,7 @@ class CSVRenderer(renderers.BaseRenderer):
         rows = data if isinstance(data, list) else [data]
         rows = [row if isinstance(row, dict) else {"value": row} for row in rows]
         header = list(rows[0]) if rows else []
-        writer = csv.writer(_Echo())
-        lines = [writer.writerow(header)] + [writer.writerow([csv_cell(row.get(c)) for c in header]) for row in rows]
-        return "".join(lines).encode(self.charset)
+        return "".join(csv_lines(header, ([row.get(c) for c in header] for row in rows))).encode(self.charset)
 
 
 class CSVListMixin:
@@ -64,16 +49,15 @@ class CSVListMixin:
 
     def _csv_response(self, rows):
         serializer = self.get_serializer()
-        header = list(serializer.fields)
+        # What the JSON gives: a write-only field (an upload) is never in a response.
+        header = [name for name, field in serializer.fields.items() if not field.write_only]
 
-        def lines():
-            writer = csv.writer(_Echo())
-            yield writer.writerow(header)
+        def data():
             for row in rows.iterator(chunk_size=self.csv_chunk_size):
-                data = serializer.to_representation(row)
-                yield writer.writerow([csv_cell(data[column]) for column in header])
+                representation = serializer.to_representation(row)
+                yield [representation[column] for column in header]
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(header, data()), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
 

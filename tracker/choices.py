@@ -35,6 +35,10 @@ STATUS_MEANINGS = {
 }
 
 
+# Where peer learning looks: the systems that rate an item green or blue, and their evidence.
+PEER_LEARNING_STATUSES = (Status.GREEN, Status.BLUE)
+
+
 class EvidenceKind(models.TextChoices):
     BOARD_PAPER = "board_paper", "Board paper"
     DOCUMENT = "document", "Document"

@@ -13,6 +13,7 @@ from legacy.models import Recommendation
 
 from .choices import ChangeKind, Status
 from .models import IntegratedCareSystem, Person, ProgressChange, ProgressRecord
+from .models.progress import record_writes
 from .periods import ReportingPeriod
 from .services import records_ensure
 
@@ -115,7 +116,9 @@ def create_demo_progress(
         "summary",
         "is_demo",
     ]
-    ProgressRecord.objects.bulk_update([record for record, _ in records], fields, batch_size=1000)
+    # Demo records and their history are written together here, as the services would write them.
+    with record_writes():
+        ProgressRecord.objects.bulk_update([record for record, _ in records], fields, batch_size=1000)
     all_history = []
     for record, history in records:
         for change in history:

@@ -255,3 +255,12 @@ class ComparisonForm(PeriodForm):
                 for p, themes in themes_by_publication
             ),
         ]
+
+
+def period_and_filters(request, form_class=ComparisonForm):
+    """A page's period and filters from its query string. Invalid ones are shown as the form's errors and fall back
+    to the defaults (the current period, no filter), so the page still answers."""
+    form = form_class(request.GET or None)
+    choices = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    period = choices.pop("period", None) or ReportingPeriod.current()
+    return form, period, {name: value for name, value in choices.items() if value is not None}

@@ -1,18 +1,22 @@
-"""Reads that need care: the rows an ICS page shows, in few queries."""
+"""Reads that need care: an ICS's page, the comparison matrix, the roll-ups, the board report, the API's rows.
+
+Each reads a period's positions with the one rule for each concept: status as at a period's end
+(`with_status_at_end_of`), stale (`stale_before`), overdue (`is_overdue`), demonstration data (`is_demo`).
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from legacy.models import Recommendation
 
-from .choices import Status
-from .models import Evidence, IntegratedCareSystem, ProgressRecord, Region, Succession
-from .models.progress import is_overdue, stale_condition
+from .choices import PEER_LEARNING_STATUSES, ChangeKind, Status
+from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region, Succession
+from .models.progress import is_overdue, is_stale, stale_before
 from .periods import ReportingPeriod
 
 
@@ -34,6 +38,11 @@ def system_progress(system: IntegratedCareSystem):
 
 def record_evidence(record: ProgressRecord):
     return record.evidence.select_related("added_by", "withdrawn_by")
+
+
+def system_history(system: IntegratedCareSystem):
+    """A system's history, newest first, with what each entry's line shows."""
+    return ProgressChange.objects.filter(system=system).select_related("system", "recommendation")
 
 
 def with_successions(queryset):
@@ -60,9 +69,9 @@ def footprint_label(period: ReportingPeriod, count: int | None = None) -> str:
 
 
 def positions_at(period: ReportingPeriod, *, region=None, publication=None, theme=None):
-    """(system id, region code, recommendation code, status at the end of `period`) for each record in the footprint."""
-    systems = footprint(period)
-    records = ProgressRecord.objects.filter(system__in=systems, recommendation__trackable=True)
+    """(system id, region code, recommendation code, status at the end of `period`, is demo) for each record in
+    the footprint."""
+    records = ProgressRecord.objects.filter(system__in=footprint(period), recommendation__trackable=True)
     if region:
         records = records.filter(system__region=region)
     if publication:
@@ -70,12 +79,13 @@ def positions_at(period: ReportingPeriod, *, region=None, publication=None, them
     if theme:
         records = records.filter(recommendation__theme=theme)
     return records.with_status_at_end_of(period).values_list(
-        "system_id", "system__region__code", "recommendation__code", "period_status"
+        "system_id", "system__region__code", "recommendation__code", "period_status", "is_demo"
     )
 
 
-def comparison(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
-    """Counts by status per recommendation, per region and nationally, with the change since the previous period."""
+def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
+    """Counts by status per recommendation, per region and nationally, with the change since the previous period.
+    Each roll-up says whether it counts demonstration data."""
     filters = {"region": region, "publication": publication, "theme": theme}
     items = Recommendation.objects.trackable().in_source_order()
     if publication:
@@ -87,15 +97,17 @@ def comparison(period: ReportingPeriod, *, region=None, publication=None, theme=
 
     def tally(at: ReportingPeriod):
         # Keys: recommendation codes, region codes and "england", which never collide.
-        counts, systems = defaultdict(empty_counts), defaultdict(set)
-        for system_id, region_code, item_code, status in positions_at(at, **filters):
+        counts, systems, demo = defaultdict(empty_counts), defaultdict(set), set()
+        for system_id, region_code, item_code, status, is_demo in positions_at(at, **filters):
             for key in (item_code, region_code, "england"):
                 counts[key][status] += 1
                 systems[key].add(system_id)
-        return counts, systems
+                if is_demo:
+                    demo.add(key)
+        return counts, systems, demo
 
-    now, now_systems = tally(period)
-    was, _ = tally(period.previous)
+    now, now_systems, now_demo = tally(period)
+    was, _, was_demo = tally(period.previous)
 
     def rollup(key, label):
         return {
@@ -105,14 +117,17 @@ def comparison(period: ReportingPeriod, *, region=None, publication=None, theme=
             "counts": now[key],
             "previous_counts": was[key],
             "change": {status: now[key][status] - was[key][status] for status in now[key]},
+            "includes_demo": key in now_demo or key in was_demo,
         }
 
+    national = rollup("england", "England")
     return {
         "period": period.code,
         "previous_period": period.previous.code,
         "footprint": footprint_label(period),
         "previous_footprint": footprint_label(period.previous),
-        "national": rollup("england", "England"),
+        "includes_demo": national["includes_demo"],
+        "national": national,
         "by_recommendation": [rollup(item.code, item.title) for item in items],
         "by_region": [rollup(r.code, r.name) for r in regions],
     }
@@ -135,39 +150,21 @@ class MatrixCell:
     """One comparison cell: just what the matrix shows, read without building a model instance."""
 
     status: str
-    previous_status: str
+    previous_status: str | None
     is_overdue: bool
     is_demo: bool
 
     @property
     def movement(self) -> str:
-        return movement(self.status, self.previous_status)
+        return movement(self.status, self.previous_status or self.status)
 
 
-@dataclass
-class Cell:
-    record: ProgressRecord
-    status: str
-    previous_status: str
-    latest_evidence: list | None = None
-    evidence_count: int = 0
-
-    @property
-    def movement(self) -> str:
-        return movement(self.status, self.previous_status)
-
-    @property
-    def item(self):
-        return self.record.recommendation
-
-    @property
-    def earlier_evidence_count(self) -> int:
-        return self.evidence_count - len(self.latest_evidence or [])
-
-
-def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
+def comparison_matrix(
+    period: ReportingPeriod, *, region=None, publication=None, theme=None, with_change: bool = False
+) -> dict:
     """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
-    `period` and at the end of the one before. Three queries, whatever the amount of history."""
+    `period` (and, `with_change`, at the end of the one before), whether it is overdue, and which systems' returns
+    are stale as at the period's end. Three queries; for the current period without change, one plain read."""
     # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
     # offer exactly the regions, publications and themes there are, with no query of its own.
     every_system = list(footprint(period).select_related("region").order_by("region__name", "short_name"))
@@ -178,26 +175,24 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     records = (
         ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in every_item])
         .with_status_at_end_of(period)
-        .with_status_at_end_of(period.previous, name="previous_status")
-        .annotate(stale=ExpressionWrapper(stale_condition(), output_field=BooleanField()))
-        .values_list(
-            "system_id",
-            "recommendation_id",
-            "period_status",
-            "previous_status",
-            "target_date",
-            "status",
-            "is_demo",
-            "stale",
-        )
+        .with_last_update_at_end_of(period)
     )
-    today, shown, updated_lately = timezone.localdate(), {item.pk for item in items}, set()
-    cells = {}
-    for system_id, item_id, status, previous, target, current, is_demo, stale in records:
-        if not stale:
+    previous = ("previous_status",) if with_change else ()
+    if with_change:
+        records = records.with_status_at_end_of(period.previous, name="previous_status")
+    records = records.values_list(
+        "system_id", "recommendation_id", "period_status", "target_date", "is_demo", "last_update", *previous
+    )
+    # Overdue is judged on the period's last day (today, for the current period), on the target as it stands.
+    is_current = period == ReportingPeriod.current()
+    judged_on = timezone.localdate() if is_current else period.end
+    cutoff, shown, updated_lately, cells = stale_before(period), {item.pk for item in items}, set(), {}
+    for system_id, item_id, status, target, is_demo, last_update, *was in records:
+        if not is_stale(last_update, cutoff):
             updated_lately.add(system_id)
         if item_id in shown:
-            cells[system_id, item_id] = MatrixCell(status, previous, is_overdue(target, current, today), is_demo)
+            overdue = is_overdue(target, status, judged_on)
+            cells[system_id, item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
     for system in systems:
         system.is_stale = system.pk not in updated_lately
     rows = [
@@ -215,7 +210,8 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
         "column_groups": column_groups,
         "rows": rows,
         "system_count": len(systems),
-        "is_current": period == ReportingPeriod.current(),
+        "is_current": is_current,
+        "with_change": with_change,
         "has_demo": any(cell.is_demo for cell in cells.values()),
         "regions": list(dict.fromkeys(system.region for system in every_system)),
         "themes_by_publication": [
@@ -225,14 +221,15 @@ def comparison_matrix(period: ReportingPeriod, *, region=None, publication=None,
     }
 
 
-def stale_returns(period: ReportingPeriod | None = None):
-    """Systems in the current footprint with no update in `period` (default: the current one), oldest first."""
-    period = period or ReportingPeriod.current()
-    systems = footprint(period)
+def stale_returns(period: ReportingPeriod):
+    """The systems of `period`'s footprint whose return is stale as at its end (no update in it or the period
+    before), least recently updated first."""
+    last_update = Max("history__changed_at", filter=Q(history__changed_at__lt=period.end_moment))
     return (
-        systems.select_related("region")
-        .annotate(last_update=Max("records__updated_at"))
-        .filter(Q(last_update__isnull=True) | Q(last_update__date__lt=period.start))
+        footprint(period)
+        .select_related("region")
+        .annotate(last_update=last_update)
+        .filter(Q(last_update__isnull=True) | Q(last_update__lt=stale_before(period)))
         .order_by(F("last_update").asc(nulls_first=True), "short_name")
     )
 
@@ -241,8 +238,7 @@ def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[Rep
     """Counts by status at the end of each period, nationally or for one recommendation (one query a period)."""
     series = []
     for period in periods:
-        systems = footprint(period)
-        records = ProgressRecord.objects.filter(system__in=systems, recommendation__trackable=True)
+        records = ProgressRecord.objects.filter(system__in=footprint(period), recommendation__trackable=True)
         if recommendation:
             records = records.filter(recommendation=recommendation)
         counts = empty_counts()
@@ -252,12 +248,44 @@ def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[Rep
     return series
 
 
+def peer_leaders(period: ReportingPeriod):
+    """The records, in `period`'s footprint, that peer learning points to: rated green or blue now."""
+    return ProgressRecord.objects.filter(status__in=PEER_LEARNING_STATUSES, system__in=footprint(period))
+
+
 EVIDENCE_SHOWN = 5
+
+
+@dataclass
+class BoardReportRow:
+    """One item of a board report: the record, its status at the period's end and before, its latest evidence."""
+
+    record: ProgressRecord
+    status: str
+    previous_status: str
+    is_overdue: bool
+    is_stale: bool
+    last_reason: str = ""
+    latest_evidence: list | None = None
+    evidence_count: int = 0
+
+    @property
+    def movement(self) -> str:
+        return movement(self.status, self.previous_status)
+
+    @property
+    def item(self):
+        return self.record.recommendation
+
+    @property
+    def earlier_evidence_count(self) -> int:
+        return self.evidence_count - len(self.latest_evidence or [])
 
 
 def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     """Every trackable item of one system at the end of `period`, with the change since the period before,
-    owners, targets, summary and latest evidence; counts by status and the overdue items. Two queries."""
+    owners, targets, summary, the reason for the last change and the latest evidence; counts by status and the
+    overdue items. Two queries."""
     # The latest few pieces of evidence and a count: a board paper, not an archive. Only those few are read,
     # however much evidence a record has gathered.
     current_evidence = Evidence.objects.filter(withdrawn_at__isnull=True)
@@ -265,17 +293,37 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     evidence_count = (
         current_evidence.filter(record=OuterRef("pk")).order_by().values("record").annotate(n=Count("*")).values("n")
     )
+    last_reason = (
+        ProgressChange.objects.filter(
+            record=OuterRef("pk"), changed_at__lt=period.end_moment, kind__in=[ChangeKind.UPDATED, ChangeKind.COPIED]
+        )
+        .exclude(reason="")
+        .order_by("-changed_at", "-pk")
+        .values("reason")[:1]
+    )
     records = (
         ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
         .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
         .prefetch_related(Prefetch("evidence", queryset=latest[:EVIDENCE_SHOWN], to_attr="latest_evidence"))
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
-        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
+        .with_last_update_at_end_of(period)
+        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0), last_reason=Subquery(last_reason))
         .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
     )
+    is_current = period == ReportingPeriod.current()
+    judged_on, cutoff = (timezone.localdate() if is_current else period.end), stale_before(period)
     rows = [
-        Cell(record, record.period_status, record.previous_status, record.latest_evidence, record.evidence_count)
+        BoardReportRow(
+            record,
+            record.period_status,
+            record.previous_status,
+            is_overdue(record.target_date, record.period_status, judged_on),
+            is_stale(record.last_update, cutoff),
+            record.last_reason or "",
+            record.latest_evidence,
+            record.evidence_count,
+        )
         for record in records
     ]
     counts = empty_counts()
@@ -283,13 +331,38 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
         counts[row.status] += 1
     return {
         "period": period,
-        "is_current": period == ReportingPeriod.current(),
+        "is_current": is_current,
         "rows": rows,
         "groups": [
             (publication, [(theme, list(in_theme)) for theme, in_theme in groupby(in_pub, key=lambda r: r.item.theme)])
             for publication, in_pub in groupby(rows, key=lambda r: r.item.publication)
         ],
         "counts": counts,
-        "overdue": [row for row in rows if row.record.is_overdue],
+        "overdue": [row for row in rows if row.is_overdue],
+        "is_stale": all(row.is_stale for row in rows),
         "has_demo": any(row.record.is_demo for row in rows),
     }
+
+
+# What the API gives for a progress record, and what it reads to give it: one plain row per record.
+PROGRESS_PERSON_FIELDS = ("name", "job_title", "email")
+PROGRESS_ROW_FIELDS = (
+    "id",
+    "system__ods_code",
+    "recommendation__code",
+    "status",
+    *(f"{role}__{f}" for role in ("accountable_owner", "delivery_lead") for f in ("id", *PROGRESS_PERSON_FIELDS)),
+    "target_date",
+    "original_target_date",
+    "summary",
+    "updated_at",
+    "version",
+    "is_demo",
+)
+
+
+def progress_rows(records: QuerySet) -> QuerySet:
+    """Plain dicts from one query, with the period status if annotated: building model instances over four joins
+    cost the API's heaviest read several times the query itself."""
+    period_status = ("period_status",) if "period_status" in records.query.annotations else ()
+    return records.values(*PROGRESS_ROW_FIELDS, *period_status)

@@ -13,16 +13,10 @@ from legacy.models import Recommendation
 
 from .choices import ChangeKind, Status
 from .models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord
+from .models.progress import record_writes
 from .uploads import validate_upload
 
 MAX_REASON_LENGTH = 1000
-TRACKED_FIELDS = {
-    "status": "Status",
-    "accountable_owner": "Accountable owner",
-    "delivery_lead": "Delivery lead",
-    "target_date": "Target date",
-    "summary": "Summary",
-}
 
 
 class StaleRecordError(Exception):
@@ -71,18 +65,33 @@ def records_ensure() -> int:
     return len(missing)
 
 
-def _locked_record(system: IntegratedCareSystem, recommendation: Recommendation) -> ProgressRecord:
-    # Row lock: concurrent writers of one record queue here, so the version check below is reliable.
-    return ProgressRecord.objects.select_for_update().get(system=system, recommendation=recommendation)
+def _locked_record(record: ProgressRecord) -> ProgressRecord:
+    """The record read afresh under a row lock: concurrent writers of one record queue here, so that what the
+    caller checks next (its version, whether it was written) is what it writes over."""
+    return (
+        ProgressRecord.objects.select_for_update()
+        .select_related("system", "recommendation", "accountable_owner", "delivery_lead")
+        .get(pk=record.pk)
+    )
 
 
-def _write_history(record, *, kind, user, status_before, changes, reason, when=None) -> ProgressChange:
+def _save_with_history(record, *, user, kind, status_before, changes, reason, new_version) -> ProgressChange:
+    """Save a locked record and write its history row: the only way a record's change is stored. A real change
+    makes the record real: demonstration data stays labelled only while nobody has worked on it."""
+    now = timezone.now()
+    if new_version:
+        record.version += 1
+    record.updated_at = now
+    record.updated_by = user
+    record.is_demo = False
+    with record_writes():
+        record.save()
     return ProgressChange.objects.create(
         record=record,
         system_id=record.system_id,
         recommendation_id=record.recommendation_id,
         kind=kind,
-        changed_at=when or timezone.now(),
+        changed_at=now,
         changed_by=user,
         changed_by_name=actor_name(user),
         status_before=status_before,
@@ -90,59 +99,54 @@ def _write_history(record, *, kind, user, status_before, changes, reason, when=N
         changes=changes,
         reason=reason,
         record_version=record.version,
-        is_demo=record.is_demo,
     )
 
 
 @transaction.atomic
 def record_update(
-    *,
-    system: IntegratedCareSystem,
-    recommendation: Recommendation,
-    user,
-    expected_version: int,
-    status: str,
-    accountable_owner: Person | None,
-    delivery_lead: Person | None,
-    target_date: datetime.date | None,
-    summary: str,
-    reason: str = "",
+    *, record: ProgressRecord, changes: dict, expected_version: int, user, reason: str = ""
 ) -> ProgressRecord:
-    """Update an ICS's record for one item, writing a history row; refuse if it changed since `expected_version`.
+    """Change tracked fields of a record (`changes`: field → new value, any of ProgressRecord.TRACKED_FIELDS),
+    writing a history row; refuse if the record changed since `expected_version`. Pages, the API and imports
+    all come here.
 
     A change of status or target date needs a reason. Moving a target keeps the first one set as
-    `original_target_date`. Saving with nothing changed writes nothing.
+    `original_target_date`. Saving with nothing changed writes nothing. A real edit of demonstration data
+    makes the record real from then on.
     """
-    record = _locked_record(system, recommendation)
+    unknown = set(changes) - set(ProgressRecord.TRACKED_FIELDS)
+    if unknown:
+        raise ValueError(f"Not tracked fields: {', '.join(sorted(unknown))}")
+    record = _locked_record(record)
     if record.version != expected_version:
         raise StaleRecordError(record, list(record.history.filter(record_version__gt=expected_version)))
 
-    before = {field: getattr(record, field) for field in TRACKED_FIELDS}
-    status_before = record.status
-    record.status = status
-    record.accountable_owner = accountable_owner
-    record.delivery_lead = delivery_lead
-    record.target_date = target_date
-    record.summary = summary.strip()
-    after = {field: getattr(record, field) for field in TRACKED_FIELDS}
-    changed = [field for field in TRACKED_FIELDS if before[field] != after[field]]
+    before = record.tracked_values()
+    for field, value in changes.items():
+        setattr(record, field, value.strip() if isinstance(value, str) else value)
+    after = record.tracked_values()
+    changed = [field for field in ProgressRecord.TRACKED_FIELDS if before[field] != after[field]]
     if not changed:
         return record
-    if {"status", "target_date"} & set(changed) and not reason.strip():
+    reason = reason.strip()
+    if {"status", "target_date"} & set(changed) and not reason:
         raise ValidationError({"reason": "Say why the status or target date changed: it goes into the history."})
     if len(reason) > MAX_REASON_LENGTH:
         raise ValidationError({"reason": f"Keep the reason to {MAX_REASON_LENGTH} characters."})
-    if target_date and record.original_target_date is None:
-        record.original_target_date = before["target_date"] or target_date
+    if record.target_date and record.original_target_date is None:
+        record.original_target_date = before["target_date"] or record.target_date
     record.full_clean(exclude=["updated_by"], validate_unique=False, validate_constraints=False)
 
-    record.version += 1
-    record.updated_at = timezone.now()
-    record.updated_by = user
-    record.save()
-    changes = {TRACKED_FIELDS[f]: [display_value(f, before[f]), display_value(f, after[f])] for f in changed}
-    _write_history(
-        record, kind=ChangeKind.UPDATED, user=user, status_before=status_before, changes=changes, reason=reason.strip()
+    labels = ProgressRecord.TRACKED_FIELDS
+    history = {labels[f]: [display_value(f, before[f]), display_value(f, after[f])] for f in changed}
+    _save_with_history(
+        record,
+        user=user,
+        kind=ChangeKind.UPDATED,
+        status_before=before["status"],
+        changes=history,
+        reason=reason,
+        new_version=True,
     )
     return record
 
@@ -150,8 +154,7 @@ def record_update(
 @transaction.atomic
 def evidence_add(
     *,
-    system: IntegratedCareSystem,
-    recommendation: Recommendation,
+    record: ProgressRecord,
     user,
     title: str,
     kind: str,
@@ -161,7 +164,7 @@ def evidence_add(
     file=None,
 ) -> Evidence:
     """Add a link or an uploaded file as evidence on a record, with a history row."""
-    record = _locked_record(system, recommendation)
+    record = _locked_record(record)
     evidence = Evidence(
         record=record,
         title=title.strip(),
@@ -182,15 +185,14 @@ def evidence_add(
         evidence.file_size = file.size
     evidence.full_clean(exclude=["record", "added_by", "withdrawn_by"])
     evidence.save()
-    record.updated_at = timezone.now()
-    record.save(update_fields=["updated_at"])
-    _write_history(
+    _save_with_history(
         record,
-        kind=ChangeKind.EVIDENCE_ADDED,
         user=user,
+        kind=ChangeKind.EVIDENCE_ADDED,
         status_before=record.status,
         changes={"Evidence": ["—", evidence.title]},
         reason="",
+        new_version=False,
     )
     return evidence
 
@@ -198,23 +200,27 @@ def evidence_add(
 @transaction.atomic
 def evidence_withdraw(*, evidence: Evidence, user, reason: str) -> Evidence:
     """Withdraw evidence with a reason. It stays on record, marked withdrawn; nothing is deleted."""
-    evidence = Evidence.objects.select_for_update().select_related("record").get(pk=evidence.pk)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.is_withdrawn:
         raise ValidationError("This evidence was already withdrawn.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the evidence is withdrawn: it goes into the history."})
+    if len(reason.strip()) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason to {MAX_REASON_LENGTH} characters."})
     evidence.withdrawn_at = timezone.now()
     evidence.withdrawn_by = user
     evidence.withdrawn_reason = reason.strip()
     evidence.full_clean(exclude=["record", "added_by", "withdrawn_by"])
     evidence.save()
-    _write_history(
-        evidence.record,
-        kind=ChangeKind.EVIDENCE_WITHDRAWN,
+    record = _locked_record(evidence.record)
+    _save_with_history(
+        record,
         user=user,
-        status_before=evidence.record.status,
+        kind=ChangeKind.EVIDENCE_WITHDRAWN,
+        status_before=record.status,
         changes={"Evidence": [evidence.title, "withdrawn"]},
         reason=evidence.withdrawn_reason,
+        new_version=False,
     )
     return evidence
 
@@ -232,39 +238,49 @@ def _person_in(system: IntegratedCareSystem, person: Person | None) -> Person | 
 def records_start_from_predecessor(*, successor: IntegratedCareSystem, predecessor: IntegratedCareSystem, user) -> int:
     """Start a successor ICB's records from a predecessor's position: statuses, owners, targets and summaries.
 
-    Only items the successor has not yet written are copied, so its own work is never overwritten.
-    Each copy writes a history row saying where it came from. Returns how many records were copied.
+    Only records the successor has never written are filled, checked under the row lock, so an edit made
+    meanwhile is never overwritten. A predecessor that covered only part of the successor's area says nothing
+    about the whole of it: its owners, targets and summaries are copied, but every status is left for the
+    successor to assess. Each copy writes a history row saying where it came from. Returns how many were copied.
     """
-    if not successor.succeeded_from.filter(predecessor=predecessor).exists():
+    succession = successor.succeeded_from.filter(predecessor=predecessor).first()
+    if succession is None:
         raise ValidationError(f"{predecessor} is not a predecessor of {successor}.")
-    written = set(
-        ProgressRecord.objects.filter(system=successor, version__gt=0).values_list("recommendation_id", flat=True)
-    )
     copied = 0
     sources = predecessor.records.exclude(status=Status.NOT_ASSESSED).select_related(
         "recommendation", "accountable_owner", "delivery_lead"
     )
+    targets = {r.recommendation_id: r for r in ProgressRecord.objects.filter(system=successor, version=0)}
     for source in sources:
-        if source.recommendation_id in written:
+        if source.recommendation_id not in targets:
             continue
-        record = _locked_record(successor, source.recommendation)
-        record.status = source.status
+        record = _locked_record(targets[source.recommendation_id])
+        if record.version > 0:
+            continue  # written since we looked: the successor's own work wins
         record.accountable_owner = _person_in(successor, source.accountable_owner)
         record.delivery_lead = _person_in(successor, source.delivery_lead)
         record.target_date = source.target_date
         record.original_target_date = source.original_target_date
         record.summary = source.summary
-        record.version += 1
-        record.updated_at = timezone.now()
-        record.updated_by = user
-        record.save()
-        _write_history(
+        changes = {"Copied from": ["—", str(predecessor)]}
+        if succession.partial:
+            reason = (
+                f"Started from {predecessor.short_name}'s owners, target and summary. {predecessor.short_name} "
+                f"covered only part of this area, so its status ({source.get_status_display()}) was not copied: "
+                "assess this item for the whole area."
+            )
+        else:
+            record.status = source.status
+            changes["Status"] = ["—", Status(source.status).label]
+            reason = f"Started from {predecessor.short_name}'s position ({source.get_status_display()})."
+        _save_with_history(
             record,
-            kind=ChangeKind.COPIED,
             user=user,
+            kind=ChangeKind.COPIED,
             status_before=Status.NOT_ASSESSED,
-            changes={"Status": ["—", Status(source.status).label], "Copied from": ["—", str(predecessor)]},
-            reason=f"Started from {predecessor.short_name}'s position ({source.get_status_display()}).",
+            changes=changes,
+            reason=reason,
+            new_version=True,
         )
         copied += 1
     return copied

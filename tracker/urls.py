@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import national, records
+from .views import account, board_report, comparison, peer_learning, records
 
 app_name = "tracker"
 urlpatterns = [
@@ -16,11 +16,11 @@ urlpatterns = [
     path("systems/<str:ods_code>/records/<str:code>/evidence/", records.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/withdraw/", records.evidence_withdraw, name="evidence_withdraw"),
     path("evidence/<int:pk>/download/", records.evidence_download, name="evidence_download"),
-    path("systems/<str:ods_code>/report/", national.board_report, name="board_report"),
-    path("comparison/", national.comparison, name="comparison"),
-    path("comparison/rollups/", national.rollups, name="rollups"),
-    path("peer-learning/", national.peer_learning, name="peer_learning"),
-    path("peer-learning/<str:code>/", national.peer_learning_item, name="peer_learning_item"),
-    path("account/tokens/", records.api_tokens, name="api_tokens"),
-    path("account/tokens/<int:pk>/revoke/", records.api_token_revoke, name="api_token_revoke"),
+    path("systems/<str:ods_code>/report/", board_report.board_report, name="board_report"),
+    path("comparison/", comparison.comparison, name="comparison"),
+    path("comparison/rollups/", comparison.rollups, name="rollups"),
+    path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),
+    path("peer-learning/<str:code>/", peer_learning.peer_learning_item, name="peer_learning_item"),
+    path("account/tokens/", account.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
 ]

@@ -7,7 +7,6 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-from legacy.models import Recommendation
 from tests.factories import person, record, update
 from tracker.models import ApiToken, ProgressChange
 from tracker.periods import ReportingPeriod
@@ -265,29 +264,41 @@ def test_odd_or_impossible_date_times_are_handled_never_a_500(api, nadia, since,
         assert "since" in response.json()
 
 
-def test_the_fast_progress_representation_matches_drfs_field_by_field_one(nadia, some_progress, west_yorkshire):
-    from rest_framework.test import APIRequestFactory
-
-    from tracker.api.serializers import ProgressRecordSerializer, record_rows
-    from tracker.models import ProgressRecord
-
-    update(
+def test_a_record_reads_as_every_field_the_schema_documents(api, alice, west_yorkshire):
+    owner = person(west_yorkshire, name="Priya Shah", email="priya@example.invalid")
+    lead = person(west_yorkshire, name="Sam Okafor", job_title="", email="sam@example.invalid")
+    saved = update(
         west_yorkshire,
         "NHSCC-5",
-        nadia,
+        alice,
         status="red",
-        accountable_owner=person(west_yorkshire, name="Priya Shah", email="priya@example.nhs.uk"),
-        delivery_lead=person(west_yorkshire, name="Sam Okafor", job_title=""),
+        accountable_owner=owner,
+        delivery_lead=lead,
         target_date=datetime.date(2027, 1, 1),
         summary="Peer review set up with two neighbouring systems.",
     )
-    request = APIRequestFactory().get("/api/v1/progress/")
-    for period in (None, ReportingPeriod.current().previous):
-        records = ProgressRecord.objects.filter(system__ods_code__in=["QWO", "QOP"])
-        if period:
-            records = records.with_status_at_end_of(period)
-        serializer = ProgressRecordSerializer(context={"request": request, "as_at_period": period})
-        rows = {row["id"]: row for row in record_rows(records)}
-        assert len(rows) == 2 * Recommendation.objects.trackable().count()
-        for instance in records:
-            assert serializer.to_representation(rows[instance.pk]) == serializer.generic_representation(instance)
+    previous = ReportingPeriod.current().previous
+    body = as_user(api, alice).get(f"/api/v1/progress/{saved.pk}/", {"as_at_period": previous.code}).json()
+
+    assert body == {
+        "id": saved.pk,
+        "system": "QWO",
+        "recommendation": "NHSCC-5",
+        "status": "red",
+        "accountable_owner": {"name": "Priya Shah", "job_title": "Director of Primary Care", "email": owner.email},
+        "delivery_lead": {"name": "Sam Okafor", "job_title": "", "email": lead.email},
+        "target_date": "2027-01-01",
+        "original_target_date": "2027-01-01",
+        "summary": "Peer review set up with two neighbouring systems.",
+        "overdue": False,
+        "stale": False,
+        "last_updated": body["last_updated"],
+        "version": 1,
+        "etag": f'"{saved.pk}-v1"',
+        "is_demo": False,
+        "as_at_period": previous.code,
+        "period_status": "not_assessed",
+    }
+    assert datetime.datetime.fromisoformat(body["last_updated"]) == saved.updated_at
+    schema = as_user(api, alice).get("/api/v1/schema/?format=json").json()
+    assert set(schema["components"]["schemas"]["ProgressRecord"]["properties"]) == set(body)

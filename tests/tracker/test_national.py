@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from legacy.models import Recommendation
-from tests.factories import update
+from tests.factories import record, update
 from tracker import services
 from tracker.demo import create_demo_progress
-from tracker.models import IntegratedCareSystem
+from tracker.models import IntegratedCareSystem, ProgressRecord
 from tracker.periods import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
@@ -141,15 +141,16 @@ def test_the_comparison_offers_only_filters_that_can_match_something(client, nad
     )
 
 
-def test_the_matrix_exports_as_csv_and_xlsx_with_the_demo_warning(client, nadia, settings):
+def test_the_matrix_exports_one_row_per_system_and_item_with_demo_data_flagged(client, nadia, settings):
     settings.DEBUG = True
     create_demo_progress(systems=IntegratedCareSystem.objects.filter(ods_code="QWO"))
     client = as_user(client, nadia)
     response = client.get(reverse("tracker:comparison"), {"export": "csv", "region": "Y63"})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0].startswith("DEMONSTRATION DATA")
-    assert rows[1][:4] == ["Region", "ODS code", "System", "NHSCC-1"]
-    assert len(rows) == 2 + 4
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0])[:6] == ["period", "region", "ods_code", "system", "recommendation", "status"]
+    assert len(rows) == 4 * 18  # the four systems of North East and Yorkshire × the trackable items
+    assert {row["is_demo"] for row in rows if row["ods_code"] == "QWO"} == {"True"}
+    assert {row["is_demo"] for row in rows if row["ods_code"] != "QWO"} == {"False"}
     xlsx = client.get(reverse("tracker:comparison"), {"export": "xlsx"})
     assert xlsx["Content-Disposition"].endswith('.xlsx"')
     assert "xl/worksheets/sheet1.xml" in zipfile.ZipFile(io.BytesIO(xlsx.content)).namelist()
@@ -178,8 +179,7 @@ def test_peer_learning_shows_green_and_blue_systems_with_summaries_and_evidence(
     west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
     update(west_yorkshire, "NHSCC-4", alice, status="blue", summary="Monthly peer review across five places")
     evidence = services.evidence_add(
-        system=west_yorkshire,
-        recommendation=Recommendation.objects.get(code="NHSCC-4"),
+        record=record("QWO", "NHSCC-4"),
         user=alice,
         title="Peer review terms of reference",
         kind="document",
@@ -209,8 +209,8 @@ def test_the_board_report_gives_position_change_owners_targets_and_a_summary(cli
             io.StringIO(client.get(reverse("tracker:board_report", args=["QWO"]), {"export": "csv"}).content.decode())
         )
     )
-    assert csv_rows[1][:5] == ["Code", "Item", "Status", "Previous status", "Change"]
-    assert [csv_rows[2 + 3][i] for i in (0, 2, 3, 4)] == ["NHSCC-4", "Amber", "Not assessed", "new"]
+    assert csv_rows[0][2:7] == ["recommendation", "title", "status", "previous_status", "movement"]
+    assert [csv_rows[1 + 3][i] for i in (2, 4, 5, 6)] == ["NHSCC-4", "amber", "not_assessed", "new"]
 
 
 def test_the_board_report_lists_the_latest_five_pieces_of_evidence_and_counts_the_rest(client, alice):
@@ -218,8 +218,7 @@ def test_the_board_report_lists_the_latest_five_pieces_of_evidence_and_counts_th
     nhscc_4 = Recommendation.objects.get(code="NHSCC-4")
     added = [
         services.evidence_add(
-            system=west_yorkshire,
-            recommendation=nhscc_4,
+            record=ProgressRecord.objects.get(system=west_yorkshire, recommendation=nhscc_4),
             user=alice,
             title=f"Board paper {month}",
             kind="board_paper",

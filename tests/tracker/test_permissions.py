@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import person
+from tests.factories import person, record
 from tracker import services
 from tracker.models import Evidence, Person, ProgressChange, ProgressRecord
 
@@ -16,11 +16,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def evidence(alice, west_yorkshire):
-    from legacy.models import Recommendation
 
     return services.evidence_add(
-        system=west_yorkshire,
-        recommendation=Recommendation.objects.get(code="NHSCC-1"),
+        record=record("QWO", "NHSCC-1"),
         user=alice,
         title="Board paper",
         kind="board_paper",

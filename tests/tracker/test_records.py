@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from legacy.models import Recommendation
-from tests.factories import is_untouched, person, record, update
+from tests.factories import backdate, is_untouched, person, record, update
 from tracker import services
 from tracker.models import ProgressChange, ProgressRecord
 from tracker.periods import ReportingPeriod
@@ -82,15 +81,10 @@ def test_a_save_from_an_old_version_is_refused_and_overwrites_nothing(alice, wes
 
     with pytest.raises(services.StaleRecordError) as error:
         services.record_update(
-            system=west_yorkshire,
-            recommendation=Recommendation.objects.get(code="NHSCC-4"),
-            user=alice,
+            record=record("QWO", "NHSCC-4"),
+            changes={"status": "red"},
             expected_version=1,
-            status="red",
-            accountable_owner=None,
-            delivery_lead=None,
-            target_date=None,
-            summary="",
+            user=alice,
             reason="Stale edit",
         )
     assert [c.changes["Status"] for c in error.value.changes_since] == [["Amber", "Green"]]
@@ -164,11 +158,7 @@ def test_overdue_and_stale_flags(alice, west_yorkshire):
     record = update(west_yorkshire, "NHSCC-4", alice, status="blue", reason="Embedded")
     assert not record.is_overdue
 
-    long_ago = ReportingPeriod.current().previous.previous.start
-    ProgressRecord.objects.filter(pk=record.pk).update(
-        updated_at=timezone.make_aware(datetime.datetime.combine(long_ago, datetime.time(12)))
-    )
-    record.refresh_from_db()
+    record = backdate("QWO", "NHSCC-4", ReportingPeriod.current().previous.previous.start)
     assert record.is_stale
     assert ProgressRecord.objects.stale().filter(pk=record.pk).exists()
     fresh = update(west_yorkshire, "NHSCC-5", alice, status="amber")

@@ -2,13 +2,14 @@ import datetime
 
 from django.utils import timezone
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from legacy.models import Recommendation
 from tracker.choices import Status
-from tracker.models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord, Region, Succession
+from tracker.models import Evidence, IntegratedCareSystem, Person, ProgressChange, Region, Succession
 from tracker.models.progress import is_overdue, is_stale, stale_before
+from tracker.selectors import PROGRESS_PERSON_FIELDS
 from tracker.uploads import ALLOWED, MAX_UPLOAD_BYTES
 
 
@@ -48,74 +49,39 @@ class IntegratedCareSystemSerializer(serializers.ModelSerializer):
         ]
 
 
-PERSON_FIELDS = ("name", "job_title", "email")
-
-
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = list(PERSON_FIELDS)
+        fields = list(PROGRESS_PERSON_FIELDS)
 
 
 def etag_for(pk: int, version: int) -> str:
     return f'"{pk}-v{version}"'
 
 
-class ProgressRecordSerializer(serializers.ModelSerializer):
-    """A progress record. Reads plain rows from `record_rows()` rather than model instances: a page of 500 is
-    the API's heaviest read, and building instances over four joins cost several times the query itself.
-    The declared fields document the schema and give DRF's field-by-field output, which a test holds equal."""
+class ProgressRecordSerializer(serializers.Serializer):
+    """A progress record, from one row of `selectors.progress_rows()`. `to_representation` is the only way a record
+    becomes JSON or CSV; the fields below are what it gives, declared for the schema and the CSV header."""
 
-    system = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
-    recommendation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    accountable_owner = PersonSerializer(read_only=True, allow_null=True)
-    delivery_lead = PersonSerializer(read_only=True, allow_null=True)
-    overdue = serializers.BooleanField(source="is_overdue", read_only=True, help_text="Target passed, not blue.")
-    stale = serializers.BooleanField(source="is_stale", read_only=True, help_text="No update this or last period.")
-    last_updated = serializers.DateTimeField(source="updated_at", read_only=True, allow_null=True)
-    etag = serializers.SerializerMethodField(help_text="Send this as If-Match when you PATCH the record.")
-    as_at_period = serializers.SerializerMethodField(help_text="The period asked for with ?as_at_period=, if any.")
-    period_status = serializers.SerializerMethodField(help_text="Status at the end of as_at_period, if asked for.")
-
-    # What to_representation reads: one row of record_rows().
-    ROW_FIELDS = (
-        "id",
-        "system__ods_code",
-        "recommendation__code",
-        "status",
-        *(f"{role}__{field}" for role in ("accountable_owner", "delivery_lead") for field in ("id", *PERSON_FIELDS)),
-        "target_date",
-        "original_target_date",
-        "summary",
-        "updated_at",
-        "version",
-        "is_demo",
+    id = serializers.IntegerField()
+    system = serializers.CharField(help_text="ODS code of the system.")
+    recommendation = serializers.CharField(help_text="Code of the catalogue item, e.g. NHSCC-4.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    accountable_owner = PersonSerializer(allow_null=True)
+    delivery_lead = PersonSerializer(allow_null=True)
+    target_date = serializers.DateField(allow_null=True)
+    original_target_date = serializers.DateField(allow_null=True, help_text="The first target set.")
+    summary = serializers.CharField()
+    overdue = serializers.BooleanField(help_text="Target date passed and not blue.")
+    stale = serializers.BooleanField(help_text="No update in this period or the one before.")
+    last_updated = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+    etag = serializers.CharField(help_text="Send this as If-Match when you PATCH the record.")
+    is_demo = serializers.BooleanField(help_text="Invented demonstration data, not a real return.")
+    as_at_period = serializers.CharField(allow_null=True, help_text="The period asked for with ?as_at_period=.")
+    period_status = serializers.ChoiceField(
+        choices=Status.choices, allow_null=True, help_text="Status at the end of as_at_period, if asked for."
     )
-
-    class Meta:
-        model = ProgressRecord
-        fields = [
-            "id",
-            "system",
-            "recommendation",
-            "status",
-            "accountable_owner",
-            "delivery_lead",
-            "target_date",
-            "original_target_date",
-            "summary",
-            "overdue",
-            "stale",
-            "last_updated",
-            "version",
-            "etag",
-            "is_demo",
-            "as_at_period",
-            "period_status",
-        ]
-
-    def get_etag(self, record) -> str:
-        return etag_for(record.pk, record.version)
 
     def to_representation(self, row: dict):
         today, cutoff, tz, period_code = self._request_constants
@@ -126,8 +92,8 @@ class ProgressRecordSerializer(serializers.ModelSerializer):
             "system": row["system__ods_code"],
             "recommendation": row["recommendation__code"],
             "status": row["status"],
-            "accountable_owner": _person(row, OWNER_KEYS),
-            "delivery_lead": _person(row, LEAD_KEYS),
+            "accountable_owner": _person(row, "accountable_owner"),
+            "delivery_lead": _person(row, "delivery_lead"),
             "target_date": target_date.isoformat() if target_date else None,
             "original_target_date": original_target_date.isoformat() if original_target_date else None,
             "summary": row["summary"],
@@ -147,34 +113,11 @@ class ProgressRecordSerializer(serializers.ModelSerializer):
         period = self.context.get("as_at_period")
         return timezone.localdate(), stale_before(), timezone.get_current_timezone(), period.code if period else None
 
-    def generic_representation(self, record: ProgressRecord):
-        return super().to_representation(record)
 
-    def get_as_at_period(self, record) -> str | None:
-        period = self.context.get("as_at_period")
-        return period.code if period else None
-
-    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
-    def get_period_status(self, record):
-        return getattr(record, "period_status", None)
-
-
-def record_rows(records):
-    """The rows ProgressRecordSerializer reads: plain dicts from one query, with the period status if annotated."""
-    period_status = ("period_status",) if "period_status" in records.query.annotations else ()
-    return records.values(*ProgressRecordSerializer.ROW_FIELDS, *period_status)
-
-
-def _person_keys(role: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return f"{role}__id", tuple((field, f"{role}__{field}") for field in PERSON_FIELDS)
-
-
-OWNER_KEYS, LEAD_KEYS = _person_keys("accountable_owner"), _person_keys("delivery_lead")
-
-
-def _person(row: dict, keys) -> dict | None:
-    id_key, fields = keys
-    return None if row[id_key] is None else {field: row[key] for field, key in fields}
+def _person(row: dict, role: str) -> dict | None:
+    if row[f"{role}__id"] is None:
+        return None
+    return {field: row[f"{role}__{field}"] for field in PROGRESS_PERSON_FIELDS}
 
 
 def _iso_datetime(value: datetime.datetime, tz) -> str:
@@ -333,13 +276,17 @@ class RollupSerializer(serializers.Serializer):
     counts = StatusCountsSerializer()
     previous_counts = StatusCountsSerializer()
     change = StatusCountsSerializer(help_text="counts minus previous_counts.")
+    includes_demo = serializers.BooleanField(help_text="Whether these counts include invented demonstration data.")
 
 
-class ComparisonSerializer(serializers.Serializer):
+# Served at /api/v1/comparison/, under the schema name it has always had.
+@extend_schema_serializer(component_name="Comparison")
+class RollupsSerializer(serializers.Serializer):
     period = serializers.CharField()
     previous_period = serializers.CharField()
     footprint = serializers.CharField(help_text="Which ICBs the figures cover.")
     previous_footprint = serializers.CharField()
+    includes_demo = serializers.BooleanField(help_text="Whether any figure includes invented demonstration data.")
     national = RollupSerializer()
     by_recommendation = RollupSerializer(many=True)
     by_region = RollupSerializer(many=True)

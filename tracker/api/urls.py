@@ -13,5 +13,5 @@ router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("periods", views.ReportingPeriodViewSet, basename="period")
 urlpatterns = [
     *router.urls,
-    path("comparison/", views.ComparisonView.as_view(), name="comparison"),
+    path("comparison/", views.RollupsView.as_view(), name="comparison"),
 ]

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,7 +21,6 @@ from tracker.models import Evidence, IntegratedCareSystem, ProgressChange, Progr
 from tracker.periods import ReportingPeriod
 
 from .serializers import (
-    ComparisonSerializer,
     EvidenceSerializer,
     EvidenceWithdrawSerializer,
     IntegratedCareSystemSerializer,
@@ -30,8 +29,8 @@ from .serializers import (
     ProgressRecordUpdateSerializer,
     RegionSerializer,
     ReportingPeriodSerializer,
+    RollupsSerializer,
     etag_for,
-    record_rows,
 )
 
 # 400, 401, 403 and 404 are documented for every endpoint by config.api.add_standard_error_responses.
@@ -84,8 +83,12 @@ class ProgressRecordViewSet(
             context["as_at_period"] = None  # the FilterSet reports the error
         return context
 
+    def get_serializer_class(self):
+        # The browsable API's form for PATCH shows what a PATCH takes, not what a record gives.
+        return ProgressRecordUpdateSerializer if self.request.method == "PATCH" else ProgressRecordSerializer
+
     def list_rows(self, queryset):
-        return record_rows(queryset)
+        return selectors.progress_rows(queryset)
 
     def retrieve(self, request, *args, **kwargs):
         return self._record_response(self.get_object())
@@ -96,8 +99,9 @@ class ProgressRecordViewSet(
         context = self.get_serializer_context()
         if context["as_at_period"]:
             records = records.with_status_at_end_of(context["as_at_period"])
-        data = self.get_serializer(record_rows(records).get(), context=context).data
-        return Response(data, headers={"ETag": data["etag"]})
+        data = ProgressRecordSerializer(selectors.progress_rows(records).get(), context=context).data
+        # Plain data: nothing for the browsable API to take for a record instance and check permissions on.
+        return Response(dict(data), headers={"ETag": data["etag"]})
 
     @extend_schema(
         request=ProgressRecordUpdateSerializer,
@@ -132,22 +136,11 @@ class ProgressRecordViewSet(
             return self._precondition_failed(record)
         update = ProgressRecordUpdateSerializer(data=request.data, context={"system": record.system})
         update.is_valid(raise_exception=True)
-        values = {
-            "status": record.status,
-            "accountable_owner": record.accountable_owner,
-            "delivery_lead": record.delivery_lead,
-            "target_date": record.target_date,
-            "summary": record.summary,
-            "reason": "",
-            **update.validated_data,
-        }
+        changes = dict(update.validated_data)
+        reason = changes.pop("reason", "")
         try:
             record = services.record_update(
-                system=record.system,
-                recommendation=record.recommendation,
-                user=request.user,
-                expected_version=record.version,
-                **values,
+                record=record, changes=changes, expected_version=record.version, user=request.user, reason=reason
             )
         except services.StaleRecordError as error:
             return self._precondition_failed(error.record)
@@ -177,7 +170,7 @@ class ProgressChangeViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProgressChangeSerializer
     filterset_class = ProgressChangeFilterSet
-    permission_classes = [IsAuthenticated]
+    permission_classes = [permissions.HasRole]
 
     def get_queryset(self):
         return ProgressChange.objects.for_user(self.request.user).select_related("system", "recommendation")
@@ -193,9 +186,7 @@ class EvidenceViewSet(
     permission_classes = [permissions.CanEditRecords]
 
     def get_queryset(self):
-        return Evidence.objects.filter(record__in=ProgressRecord.objects.for_user(self.request.user)).select_related(
-            "record__system", "record__recommendation"
-        )
+        return Evidence.objects.for_user(self.request.user).select_related("record__system", "record__recommendation")
 
     @extend_schema(responses={201: EvidenceSerializer})
     def create(self, request, *args, **kwargs):
@@ -203,11 +194,10 @@ class EvidenceViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        record = data.pop("record")
-        system = permissions.get_system_for_user(request.user, record["system"].ods_code, write=True)
-        evidence = services.evidence_add(
-            system=system, recommendation=record["recommendation"], user=request.user, **data
-        )
+        target = data.pop("record")
+        system = permissions.get_system_for_user(request.user, target["system"].ods_code, write=True)
+        record = ProgressRecord.objects.get(system=system, recommendation=target["recommendation"])
+        evidence = services.evidence_add(record=record, user=request.user, **data)
         return Response(self.get_serializer(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -239,7 +229,7 @@ class EvidenceViewSet(
 class ReportingPeriodViewSet(viewsets.ViewSet):
     """NHS financial quarters (Q1 = April to June), from 2022-23 Q2, when ICSs began, to the current one."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [permissions.HasRole]
     serializer_class = ReportingPeriodSerializer
 
     def list(self, request, *args, **kwargs):
@@ -251,11 +241,11 @@ class ReportingPeriodViewSet(viewsets.ViewSet):
         return Response(ReportingPeriodSerializer(rows, many=True).data)
 
 
-class ComparisonView(APIView):
+class RollupsView(APIView):
     """Roll-ups for a period: counts by status per recommendation, per region and nationally, with the change
     from the previous period. Periods before April 2026 cover the 42 ICBs of 2022, later ones the 36."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [permissions.HasRole]
 
     @extend_schema(
         parameters=[
@@ -264,7 +254,7 @@ class ComparisonView(APIView):
             OpenApiParameter("publication", OpenApiTypes.STR, description="Publication slug"),
             OpenApiParameter("theme", OpenApiTypes.STR, description="Theme slug"),
         ],
-        responses={200: ComparisonSerializer},
+        responses={200: RollupsSerializer},
     )
     def get(self, request, *args, **kwargs):
         form = ComparisonForm(request.query_params)
@@ -272,4 +262,4 @@ class ComparisonView(APIView):
             raise ValidationError(form.errors)
         choices = form.cleaned_data
         period = choices.pop("period") or ReportingPeriod.current()
-        return Response(ComparisonSerializer(selectors.comparison(period, **choices)).data)
+        return Response(RollupsSerializer(selectors.rollups(period, **choices)).data)

@@ -1,7 +1,9 @@
 """Each ICS's progress against the catalogue: records, the people who own them, evidence and history."""
 
+import contextvars
 import datetime
 import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,9 +15,9 @@ from django.utils import timezone
 
 from legacy.models import Recommendation
 
-from ..choices import ChangeKind, EvidenceKind, Status
+from ..choices import PEER_LEARNING_STATUSES, ChangeKind, EvidenceKind, Status
 from ..periods import FIRST_PERIOD_START, ReportingPeriod
-from .register import IntegratedCareSystem, is_national
+from .register import IntegratedCareSystem, has_role, is_national
 
 
 def latest_sensible_target(today: datetime.date) -> datetime.date:
@@ -27,18 +29,46 @@ def is_overdue(target_date, status, today: datetime.date) -> bool:
     return bool(target_date and target_date < today and status != Status.BLUE)
 
 
-def stale_before() -> datetime.datetime:
-    """A record last updated before this moment is stale: no update in the current or the previous period."""
-    return ReportingPeriod.current().previous.start_moment
+def stale_before(period: ReportingPeriod | None = None) -> datetime.datetime:
+    """The one rule for "stale": as at the end of `period` (default: the current one), a record is stale if its
+    last update before then came before this moment, i.e. it had no update in that period or the one before.
+    A system's return is stale when every one of its records is."""
+    return (period or ReportingPeriod.current()).previous.start_moment
 
 
-def is_stale(updated_at, before: datetime.datetime) -> bool:
-    return updated_at is None or updated_at < before
+def is_stale(last_update, before: datetime.datetime) -> bool:
+    return last_update is None or last_update < before
 
 
-def stale_condition() -> Q:
-    """is_stale() as a condition the database can test."""
-    return Q(updated_at__isnull=True) | Q(updated_at__lt=stale_before())
+def stale_condition(period: ReportingPeriod | None = None, field: str = "updated_at") -> Q:
+    """is_stale() as a condition the database can test, on `field` (a record's last update, or an annotation of
+    its last update as at a past period's end)."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": stale_before(period)})
+
+
+# Records change only through tracker.services, which writes each change's history row in the same transaction.
+_record_writes_allowed = contextvars.ContextVar("record_writes_allowed", default=False)
+
+
+class RecordWriteRefused(TypeError):
+    """A progress record was saved or updated outside the services that write its history."""
+
+
+@contextmanager
+def record_writes():
+    """Open the gate for the services (and the demo generator), which write history alongside every change."""
+    token = _record_writes_allowed.set(True)
+    try:
+        yield
+    finally:
+        _record_writes_allowed.reset(token)
+
+
+def _refuse_unrecorded_write():
+    if not _record_writes_allowed.get():
+        raise RecordWriteRefused(
+            "Progress records change only through tracker.services, which write the history row for each change."
+        )
 
 
 class Person(models.Model):
@@ -64,6 +94,10 @@ class ProgressRecordQuerySet(models.QuerySet):
             return self.all()  # no filter: a join on every system only costs the database time to plan
         return self.filter(system__in=IntegratedCareSystem.objects.for_user(user))
 
+    def update(self, **kwargs):
+        _refuse_unrecorded_write()
+        return super().update(**kwargs)
+
     def overdue(self, today: datetime.date | None = None):
         """Same rule as ProgressRecord.is_overdue, as a filter."""
         return self.filter(target_date__lt=today or timezone.localdate()).exclude(status=Status.BLUE)
@@ -72,8 +106,21 @@ class ProgressRecordQuerySet(models.QuerySet):
         """Same rule as ProgressRecord.is_stale, as a filter."""
         return self.filter(stale_condition())
 
+    def with_last_update_at_end_of(self, period: ReportingPeriod, name: str = "last_update"):
+        """Annotate `name`: when the record was last updated before the end of `period`. For the current period
+        that is `updated_at`; for a past one it comes from the history."""
+        if period == ReportingPeriod.current():
+            return self.annotate(**{name: models.F("updated_at")})
+        last_change = ProgressChange.objects.filter(
+            record=models.OuterRef("pk"), changed_at__lt=period.end_moment
+        ).order_by("-changed_at", "-pk")
+        return self.annotate(**{name: models.Subquery(last_change.values("changed_at")[:1])})
+
     def with_status_at_end_of(self, period: ReportingPeriod, name: str = "period_status"):
-        """Annotate `name` (default `period_status`): the status as at the end of `period`, from history."""
+        """Annotate `name` (default `period_status`): the status as at the end of `period`, from history. The
+        current period has not ended: its position is the record as it stands, with no history to read."""
+        if period == ReportingPeriod.current():
+            return self.annotate(**{name: models.F("status")})
         last_change = ProgressChange.objects.filter(
             record=models.OuterRef("pk"), changed_at__lt=period.end_moment
         ).order_by("-changed_at", "-pk")
@@ -116,6 +163,15 @@ class ProgressRecord(models.Model):
 
     objects = ProgressRecordQuerySet.as_manager()
 
+    # What an editor changes, with the label history shows: the one list of them (services, forms, API, imports).
+    TRACKED_FIELDS = {
+        "status": "Status",
+        "accountable_owner": "Accountable owner",
+        "delivery_lead": "Delivery lead",
+        "target_date": "Target date",
+        "summary": "Summary",
+    }
+
     class Meta:
         ordering = ["system__ods_code", "recommendation_id"]
         constraints = [
@@ -125,8 +181,16 @@ class ProgressRecord(models.Model):
     def __str__(self):
         return f"{self.system.ods_code} {self.recommendation.code}: {self.get_status_display()}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            _refuse_unrecorded_write()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("tracker:record", args=[self.system.ods_code, self.recommendation.code])
+
+    def tracked_values(self) -> dict:
+        return {field: getattr(self, field) for field in self.TRACKED_FIELDS}
 
     def clean(self):
         if self.recommendation_id and not self.recommendation.trackable:
@@ -143,10 +207,6 @@ class ProgressRecord(models.Model):
             person = getattr(self, field)
             if person and person.system_id != self.system_id:
                 raise ValidationError({field: "Choose someone from this system's people."})
-
-    @property
-    def status_choice(self) -> Status:
-        return Status(self.status)
 
     @property
     def is_overdue(self) -> bool:
@@ -225,6 +285,20 @@ def evidence_upload_to(evidence, filename):
     return f"evidence/{evidence.record.system.ods_code}/{uuid.uuid4().hex}/{filename}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The evidence `user` may see, by page and API alike: everything on the records of the systems they read,
+        and, for peer learning, the current evidence behind every green or blue record to anyone with a role."""
+        if is_national(user):
+            return self.all()
+        if not has_role(user):
+            return self.none()
+        return self.filter(
+            Q(record__system__in=IntegratedCareSystem.objects.for_user(user))
+            | Q(withdrawn_at__isnull=True, record__status__in=PEER_LEARNING_STATUSES)
+        )
+
+
 class Evidence(models.Model):
     """Evidence for a record: a link or an uploaded file. Withdrawn with a reason, never deleted."""
 
@@ -249,6 +323,8 @@ class Evidence(models.Model):
     )
     withdrawn_reason = models.TextField(blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
     is_demo = models.BooleanField(default=False)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-refers_to", "-pk"]

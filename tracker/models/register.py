@@ -35,6 +35,12 @@ def membership_of(user):
     return getattr(user, "membership", None) if user.is_authenticated else None
 
 
+def has_role(user) -> bool:
+    """Signed in with a role in the tracker (superuser, national team or ICS member). Without one a user sees only
+    public pages: removing someone's membership ends their private reads at once, by page and API alike."""
+    return bool(user.is_authenticated and (user.is_superuser or membership_of(user) is not None))
+
+
 def is_national(user) -> bool:
     """The national team (and superusers) read every system. Lives here because for_user() needs it."""
     membership = membership_of(user)
@@ -103,10 +109,6 @@ class IntegratedCareSystem(models.Model):
 
     def natural_key(self):
         return (self.ods_code,)
-
-    @property
-    def is_active(self) -> bool:
-        return self.dissolved_on is None or self.dissolved_on >= datetime.date.today()
 
 
 class Succession(models.Model):

@@ -1,1 +1,2 @@
-"""Pages: an ICS's own records (records.py), and the views across systems (national.py)."""
+"""Pages, by concern: records.py (an ICS's own records, evidence and people), comparison.py (the matrix and the
+roll-ups across systems), peer_learning.py, board_report.py, account.py (a user's API tokens)."""

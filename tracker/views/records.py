@@ -1,26 +1,23 @@
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import permissions, selectors, services
 from ..exports import evidence_file
 from ..filtersets import IntegratedCareSystemFilterSet
 from ..forms import (
-    ApiTokenForm,
     EvidenceForm,
     PersonForm,
     ProgressRecordForm,
     StartFromPredecessorForm,
     WithdrawEvidenceForm,
 )
-from ..models import ApiToken, Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord
+from ..models import Evidence, IntegratedCareSystem, ProgressRecord
 
 
 def system_list(request):
@@ -70,7 +67,7 @@ def _record(system, code) -> ProgressRecord:
     )
 
 
-@login_required
+@permissions.role_required
 def record_detail(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code)
     record = _record(system, code)
@@ -88,34 +85,23 @@ def record_detail(request, ods_code, code):
     )
 
 
-@login_required
+@permissions.role_required
 def record_edit(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code, write=True)
     record = _record(system, code)
     item = record.recommendation
-    initial = {
-        "status": record.status,
-        "accountable_owner": record.accountable_owner_id,
-        "delivery_lead": record.delivery_lead_id,
-        "target_date": record.target_date,
-        "summary": record.summary,
-        "version": record.version,
-    }
-    form = ProgressRecordForm(request.POST or None, initial=initial, system=system)
+    form = ProgressRecordForm(
+        request.POST or None, initial={**record.tracked_values(), "version": record.version}, system=system
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.record_update(
-                system=system,
-                recommendation=item,
-                user=request.user,
+                record=record,
+                changes={field: data[field] for field in ProgressRecord.TRACKED_FIELDS},
                 expected_version=data["version"],
-                status=data["status"],
-                accountable_owner=data["accountable_owner"],
-                delivery_lead=data["delivery_lead"],
-                target_date=data["target_date"],
-                summary=data["summary"],
+                user=request.user,
                 reason=data["reason"],
             )
         except services.StaleRecordError as error:
@@ -137,14 +123,15 @@ def record_edit(request, ods_code, code):
     )
 
 
-@login_required
+@permissions.role_required
 def evidence_add(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code, write=True)
-    item = _record(system, code).recommendation
+    record = _record(system, code)
+    item = record.recommendation
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_add(system=system, recommendation=item, user=request.user, **form.cleaned_data)
+            services.evidence_add(record=record, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -159,7 +146,7 @@ def _evidence_for_editor(request, pk) -> Evidence:
     return evidence
 
 
-@login_required
+@permissions.role_required
 def evidence_withdraw(request, pk):
     evidence = _evidence_for_editor(request, pk)
     form = WithdrawEvidenceForm(request.POST or None)
@@ -174,26 +161,23 @@ def evidence_withdraw(request, pk):
     return render(request, "tracker/evidence_withdraw.html", {"evidence": evidence, "form": form})
 
 
-@login_required
+@permissions.role_required
 def evidence_download(request, pk):
     """Uploaded files go only to those who may see the evidence, and always as a download."""
-    evidence = get_object_or_404(Evidence.objects.select_related("record__system"), pk=pk)
-    if not permissions.can_view_evidence(request.user, evidence):
-        raise Http404("No such evidence, or you do not have access to it.")
+    evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
     return evidence_file(evidence)
 
 
-@login_required
+@permissions.role_required
 def system_history(request, ods_code):
     system = permissions.get_system_for_user(request.user, ods_code)
-    changes = ProgressChange.objects.filter(system=system).select_related("recommendation", "changed_by")
-    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.system_history(system), 50).get_page(request.GET.get("page"))
     return render(request, "tracker/system_history.html", {"system": system, "page": page})
 
 
-@login_required
+@permissions.role_required
 def people(request, ods_code):
     write = request.method == "POST"
     system = permissions.get_system_for_user(request.user, ods_code, write=write)
@@ -216,7 +200,7 @@ def people(request, ods_code):
     )
 
 
-@login_required
+@permissions.role_required
 @require_POST
 def start_from_predecessor(request, ods_code):
     system = permissions.get_system_for_user(request.user, ods_code, write=True)
@@ -230,28 +214,3 @@ def start_from_predecessor(request, ods_code):
         request, f"{count} record{'s' if count != 1 else ''} started from {predecessor.short_name}'s position."
     )
     return redirect(system)
-
-
-@login_required
-def api_tokens(request):
-    """A user's personal API tokens: create one (its key shown once) or revoke one."""
-    form = ApiTokenForm(request.POST or None)
-    new_key = None
-    if request.method == "POST" and form.is_valid():
-        _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
-        form = ApiTokenForm()
-    return render(
-        request,
-        "tracker/api_tokens.html",
-        {"tokens": request.user.api_tokens.all(), "form": form, "new_key": new_key},
-    )
-
-
-@login_required
-@require_POST
-def api_token_revoke(request, pk):
-    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
-    return redirect("tracker:api_tokens")

@@ -1,0 +1,67 @@
+"""One system's board report: its position at the end of a period, printable, and as CSV or XLSX."""
+
+from django.shortcuts import render
+
+from .. import permissions, selectors
+from ..choices import Status
+from ..exports import requested_format, table_response
+from ..forms import PeriodForm, period_and_filters
+
+HEADER = [
+    "period",
+    "ods_code",
+    "recommendation",
+    "title",
+    "status",
+    "previous_status",
+    "movement",
+    "accountable_owner",
+    "delivery_lead",
+    "target_date",
+    "original_target_date",
+    "overdue",
+    "stale",
+    "summary",
+    "last_reason",
+    "evidence_items",
+    "latest_evidence",
+    "is_demo",
+]
+
+
+@permissions.role_required
+def board_report(request, ods_code):
+    system = permissions.get_system_for_user(request.user, ods_code)
+    form, period, _ = period_and_filters(request, PeriodForm)
+    report = selectors.board_report(system, period)
+    export = requested_format(request)
+    if export:
+        rows = [
+            [
+                period.code,
+                system.ods_code,
+                row.item.code,
+                row.item.title,
+                row.status,
+                row.previous_status,
+                row.movement,
+                row.record.accountable_owner.name if row.record.accountable_owner else "",
+                row.record.delivery_lead.name if row.record.delivery_lead else "",
+                row.record.target_date,
+                row.record.original_target_date,
+                row.is_overdue,
+                row.is_stale,
+                row.record.summary,
+                row.last_reason,
+                row.evidence_count,
+                "; ".join(e.title for e in row.latest_evidence),
+                row.record.is_demo,
+            ]
+            for row in report["rows"]
+        ]
+        return table_response(f"board-report-{system.ods_code}-{period.code}", export, HEADER, rows)
+    return render(
+        request,
+        "tracker/board_report.html",
+        {"system": system, "form": form, "report": report, "statuses": list(Status)},
+    )
