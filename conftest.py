@@ -67,3 +67,35 @@ def personas(alice, bob, charlie, nadia):
 def fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests sign in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(settings, tmp_path):
+    # Files that tests upload never land in the project's own media/ folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def records_without_their_history():
+    """Records whose version is not their latest history row's: a change stored without its history."""
+    from django.db.models import F, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from tracker.models import ProgressChange, ProgressRecord
+
+    latest = ProgressChange.objects.filter(record=OuterRef("pk")).order_by("-record_version").values("record_version")
+    return list(
+        ProgressRecord.objects.annotate(history_version=Coalesce(Subquery(latest[:1]), 0))
+        .exclude(history_version=F("version"))
+        .values_list("system__ods_code", "recommendation__code", "version", "history_version")
+    )
+
+
+@pytest.fixture(autouse=True)
+def every_record_change_has_its_history(request):
+    """After every test that used the database: no record changed without the history row that says so."""
+    uses_database = {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_database:
+        request.getfixturevalue(uses_database.pop())  # set up first, so its rollback comes after this check
+    yield
+    if uses_database:
+        assert records_without_their_history() == [], "a record changed without its history row"

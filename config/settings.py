@@ -75,6 +75,12 @@ TEMPLATES = [
             ],
         },
     },
+    # One template only: the comparison matrix's body, hundreds of cells (see templates/jinja2/).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+    },
 ]
 
 DATABASES = {

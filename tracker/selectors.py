@@ -195,6 +195,7 @@ def comparison_matrix(
             cells[system_id, item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
     for system in systems:
         system.is_stale = system.pk not in updated_lately
+        system.url = system.get_absolute_url()
     rows = [
         (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
         for region_, in_region in groupby(systems, key=lambda s: s.region)

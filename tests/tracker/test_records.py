@@ -183,3 +183,28 @@ def test_the_position_at_the_end_of_a_past_period_comes_from_history(alice, west
     assert position(earlier.previous) == "not_assessed"
     assert position(earlier) == "amber"
     assert position(ReportingPeriod.current()) == "green"
+
+
+def test_a_record_cannot_be_saved_or_updated_outside_the_services(alice, west_yorkshire):
+    from tracker.models.progress import RecordWriteRefused
+
+    current = record("QWO", "NHSCC-4")
+    current.status = "blue"
+    with pytest.raises(RecordWriteRefused):
+        current.save()
+    with pytest.raises(RecordWriteRefused):
+        ProgressRecord.objects.filter(pk=current.pk).update(status="blue")
+    assert is_untouched("QWO", "NHSCC-4")
+
+
+def test_the_history_check_catches_a_record_changed_without_history(alice, west_yorkshire):
+    from conftest import records_without_their_history
+    from tracker.models.progress import record_writes
+
+    update(west_yorkshire, "NHSCC-4", alice, status="amber")
+    assert records_without_their_history() == []
+    with record_writes():  # what a careless bulk update would do
+        ProgressRecord.objects.filter(recommendation__code="NHSCC-4", system=west_yorkshire).update(version=2)
+    assert records_without_their_history() == [("QWO", "NHSCC-4", 2, 1)]
+    with record_writes():
+        ProgressRecord.objects.filter(recommendation__code="NHSCC-4", system=west_yorkshire).update(version=1)

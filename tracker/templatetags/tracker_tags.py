@@ -1,6 +1,6 @@
 from django import template
-from django.urls import reverse
-from django.utils.html import escape, format_html, format_html_join
+from django.template import engines
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from tracker.choices import Status
@@ -32,12 +32,10 @@ MOVEMENT_TEXT = {"up": ("▲", "improved"), "down": ("▼", "worsened"), "new": 
 
 
 @register.simple_tag
-def status_word(status, short=False):
-    """The status as a word (short form for dense tables), coloured by the tag beside it."""
-    status = Status(status or Status.NOT_ASSESSED)
-    if short and status == Status.NOT_ASSESSED:
-        return mark_safe('<abbr title="Not assessed">N/A</abbr>')
-    return status.label
+def status_word(status):
+    """The status as a word, in full: "Not assessed" is never shortened to N/A, which NHS readers take as
+    "not applicable"."""
+    return Status(status or Status.NOT_ASSESSED).label
 
 
 @register.simple_tag
@@ -114,36 +112,17 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def comparison_body(matrix, show_change):
-    """The comparison matrix's <tbody>. Built here rather than in template loops: it is hundreds of cells,
-    and the page must stay close to the cost of its query (see benchmarks/). Every text is escaped."""
-    colspan = len(matrix["items"]) + 1
-    flag_overdue = matrix["is_current"]
-    words = {status.value: str(status_word(status.value, short=True)) for status in Status}
-    markers = {move: str(movement_marker(move)) if show_change else "" for move in MOVEMENT_TEXT}
-    codes = [escape(item.code) for item in matrix["items"]]
-    stale_tag = ' <strong class="nhsuk-tag nhsuk-tag--yellow app-cell-flag">Stale return</strong>'
-    overdue = '<span class="app-cell-flag">overdue</span>'
-    # One reverse() for all the rows: the ODS code is the only part of a system's URL that varies.
-    system_url = reverse("tracker:system", args=["~ods~"])
-    html = ["<tbody>"]
-    for region, systems in matrix["rows"]:
-        html.append(
-            f'<tr><th scope="rowgroup" colspan="{colspan}" class="app-theme-row">{escape(region.name)}</th></tr>'
+    """The comparison matrix's <tbody>, rendered from templates/jinja2/tracker/matrix_body.html."""
+    template = engines["jinja2"].get_template("tracker/matrix_body.html")
+    return mark_safe(
+        template.render(
+            {
+                "matrix": matrix,
+                "show_change": show_change,
+                "flag_overdue": matrix["is_current"],
+                "colspan": len(matrix["items"]) + 1,
+                "words": {status.value: status.label for status in Status},
+                "markers": {move: movement_marker(move) for move in MOVEMENT_TEXT},
+            }
         )
-        for system, cells in systems:
-            base = escape(system_url.replace("~ods~", system.ods_code))
-            stale = stale_tag if matrix["is_current"] and system.is_stale else ""
-            html.append(f'<tr><th scope="row"><a href="{base}">{escape(system.short_name)}</a>{stale}</th>')
-            for code, (_, cell) in zip(codes, cells, strict=True):
-                if cell is None:
-                    html.append("<td></td>")
-                    continue
-                flag = overdue if flag_overdue and cell.is_overdue else ""
-                html.append(
-                    f'<td class="app-cell--{cell.status}"><a href="{base}records/{code}/">'
-                    f'<span class="nhsuk-u-visually-hidden">{code}: </span>{words[cell.status]}</a>'
-                    f"{markers[cell.movement]}{flag}</td>"
-                )
-            html.append("</tr>")
-    html.append("</tbody>")
-    return mark_safe("".join(html))
+    )

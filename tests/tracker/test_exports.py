@@ -1,0 +1,85 @@
+"""Downloads are safe to open in a spreadsheet: no cell of any export is ever a formula."""
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import add_evidence, person, update
+from tracker.exports import safe_cell
+from tracker.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+HOSTILE = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture
+def hostile_record(alice, west_yorkshire):
+    owner = person(west_yorkshire, name="@SUM(1+1)", job_title="+cmd|' /C calc'!A0", email="owner@example.invalid")
+    update(west_yorkshire, "NHSCC-4", alice, status="red", accountable_owner=owner, summary=HOSTILE, reason="-2+3")
+    add_evidence(west_yorkshire, "NHSCC-4", alice, title="\t=1+1", url="https://example.invalid/x")
+
+
+def cells_of_csv(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def is_formula_like(text: str) -> bool:
+    """Text a spreadsheet would run. A plain negative number, written from a number, is just a number."""
+    return text.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?", text)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (HOSTILE, "'" + HOSTILE),
+        ("+441234", "'+441234"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Peer review", "Peer review"),
+        (-5, -5),
+        (None, ""),
+    ],
+)
+def test_text_a_spreadsheet_would_run_is_written_as_text(value, written):
+    assert safe_cell(value) == written
+
+
+PAGE_EXPORTS = [
+    ("tracker:board_report", ["QWO"]),
+    ("tracker:comparison", []),
+    ("tracker:rollups", []),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), PAGE_EXPORTS)
+def test_no_page_export_has_a_formula_cell_in_xlsx_or_csv(client, hostile_record, nadia, name, args):
+    client.force_login(nadia)
+    xlsx = client.get(reverse(name, args=args), {"export": "xlsx"})
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    values = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                values.append(cell.value)
+    as_csv = cells_of_csv(client.get(reverse(name, args=args), {"export": "csv"}).content.decode())
+    assert not [cell for cell in as_csv if is_formula_like(cell)]
+    if name == "tracker:board_report":
+        assert "'" + HOSTILE in values and "'" + HOSTILE in as_csv
+
+
+@pytest.mark.parametrize("url", ["/api/v1/progress/", "/api/v1/history/", "/api/v1/evidence/"])
+def test_no_api_csv_has_a_cell_a_spreadsheet_would_run(hostile_record, nadia, url):
+    _, key = ApiToken.issue(nadia, "t")
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {key}").get(url, {"format": "csv", "system": "QWO"})
+    text = b"".join(response.streaming_content).decode()
+    cells = cells_of_csv(text)
+    assert not [cell for cell in cells if is_formula_like(cell)]
+    assert any(cell.startswith("'") for cell in cells)  # the hostile value is there, neutralised
