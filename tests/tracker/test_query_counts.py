@@ -1,0 +1,117 @@
+"""Every page and list endpoint runs the same number of queries however much history, evidence and people there
+are: a page whose query count grows with its data (an N+1) fails here, at two data sizes."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import add_evidence, person, record, update
+from tracker.models import ApiToken, IntegratedCareSystem
+
+pytestmark = pytest.mark.django_db
+SYSTEMS = ["QWO", "QOP", "QYG"]
+ITEMS = ["NHSCC-1", "NHSCC-4", "KF-L2"]
+
+
+def grow(editors, rounds: range):
+    """Each round: every (system, item) changes status, owner and target, and gains a piece of evidence."""
+    statuses = ["red", "amber", "green", "blue"]
+    for n in rounds:
+        for ods in SYSTEMS:
+            system = IntegratedCareSystem.objects.get(ods_code=ods)
+            owner = person(system, name=f"Owner {n} {ods}", email=f"owner{n}@{ods.lower()}.example.invalid")
+            for code in ITEMS:
+                current = record(ods, code)
+                status = statuses[(current.version + 1) % 4]
+                update(
+                    system,
+                    code,
+                    editors[ods],
+                    status=status,
+                    accountable_owner=owner,
+                    target_date=datetime.date(2027, 1, 1) + datetime.timedelta(days=current.version),
+                    reason=f"Round {n}",
+                )
+                add_evidence(system, code, editors[ods], title=f"Paper {n}")
+
+
+def pages():
+    record_page = reverse("tracker:record", args=["QWO", "NHSCC-4"])
+    return [
+        ("national", reverse("home")),
+        ("national", reverse("legacy:catalogue")),
+        ("national", reverse("legacy:recommendation", args=["NHSCC-4"])),
+        ("national", reverse("tracker:systems")),
+        ("editor", reverse("tracker:system", args=["QWO"])),
+        ("editor", reverse("tracker:system_history", args=["QWO"])),
+        ("editor", reverse("tracker:people", args=["QWO"])),
+        ("editor", record_page),
+        ("editor", reverse("tracker:record_edit", args=["QWO", "NHSCC-4"])),
+        ("editor", reverse("tracker:evidence_add", args=["QWO", "NHSCC-4"])),
+        ("editor", reverse("tracker:board_report", args=["QWO"])),
+        ("editor", reverse("tracker:board_report", args=["QWO"]) + "?export=csv"),
+        ("editor", reverse("tracker:peer_learning")),
+        ("editor", reverse("tracker:peer_learning_item", args=["NHSCC-4"])),
+        ("editor", reverse("tracker:api_tokens")),
+        ("national", reverse("tracker:comparison")),
+        ("national", reverse("tracker:comparison") + "?change=1"),
+        ("national", reverse("tracker:comparison") + "?export=xlsx"),
+        ("national", reverse("tracker:rollups")),
+        ("national", reverse("tracker:rollups") + "?export=csv"),
+    ]
+
+
+API_LISTS = [
+    "/api/v1/recommendations/",
+    "/api/v1/systems/",
+    "/api/v1/progress/?page_size=500",
+    "/api/v1/progress/?format=csv",
+    "/api/v1/history/?page_size=500",
+    "/api/v1/history/?format=csv",
+    "/api/v1/evidence/?page_size=500",
+    "/api/v1/evidence/?format=csv",
+    "/api/v1/comparison/",
+]
+
+
+def count_queries(fetch) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = fetch()
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+def test_every_page_and_list_runs_the_same_queries_at_two_data_sizes(client, alice, nadia):
+    from conftest import make_user
+
+    editors = {"QWO": alice, "QOP": make_user("olu", "editor", "QOP"), "QYG": make_user("cat", "editor", "QYG")}
+    apis = {}
+    for who, user in (("editor", alice), ("national", nadia)):
+        _, key = ApiToken.issue(user, "counts")
+        apis[who] = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    users = {"editor": alice, "national": nadia}
+
+    def measure():
+        for api in apis.values():
+            api.get("/api/v1/regions/")  # a token records its use once a minute: let that write happen here
+        counts = {}
+        for who, url in pages():
+            client.force_login(users[who])
+            counts[url] = count_queries(lambda url=url: client.get(url))
+        for url in API_LISTS:
+            counts[url] = count_queries(lambda url=url: apis["national"].get(url))
+        history = f"/api/v1/progress/{record('QWO', 'NHSCC-4').pk}/history/"
+        counts[history] = count_queries(lambda: apis["editor"].get(history))
+        return counts
+
+    grow(editors, rounds=range(0, 1))
+    small = measure()
+    grow(editors, rounds=range(1, 5))
+    large = measure()
+    assert {url: n for url, n in large.items() if n != small[url]} == {}
