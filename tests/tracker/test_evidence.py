@@ -5,6 +5,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker.models import Evidence, ProgressChange
 from tracker.uploads import MAX_UPLOAD_BYTES
@@ -108,7 +109,10 @@ def test_withdrawn_evidence_stays_on_record_with_its_reason(signed_in):
 
 
 def test_evidence_date_is_what_it_refers_to_not_when_it_was_added(signed_in):
-    post_file(signed_in, "paper.pdf", PDF, refers_to="2025-11-20")
+    board_meeting = timezone.localdate() - datetime.timedelta(days=40)
+    post_file(signed_in, "paper.pdf", PDF, refers_to=board_meeting.isoformat())
     evidence = Evidence.objects.get()
-    assert evidence.refers_to == datetime.date(2025, 11, 20)
-    assert evidence.added_at.date() != evidence.refers_to
+    assert evidence.refers_to == board_meeting
+    assert abs(timezone.now() - evidence.added_at) < datetime.timedelta(minutes=1)
+    body = signed_in.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).content.decode()
+    assert f"{board_meeting:%-d %b %Y}" in body and f"Added by Alice Tester, {timezone.localdate():%-d %b %Y}" in body
