@@ -10,9 +10,14 @@ SHARED = Path(settings.BASE_DIR).parent / "shared"
 
 
 def shared_file(relative: str) -> Path:
+    """A file of shared/. Missing, it fails the test: a skip would let unchecked quotations pass unseen."""
     path = SHARED / relative
     if not path.exists():
-        pytest.skip(f"{path} is not here: the source documents live in shared/ beside the project")
+        pytest.fail(
+            f"{path} is missing, so the quotations cannot be checked against their sources: "
+            "put the shared/ folder (seeds/ and data/) beside the project",
+            pytrace=False,
+        )
     return path
 
 
