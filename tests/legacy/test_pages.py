@@ -68,3 +68,10 @@ def test_a_dissolved_systems_page_links_to_its_successors(client):
     assert "dissolved on 31 March 2026" in body
     for successor in ("S9B9J", "S0E4D", "QRL"):
         assert f"/systems/{successor}/" in body
+
+
+def test_the_home_page_says_106_ccgs_were_abolished_and_211_were_created(client):
+    body = client.get(reverse("home")).content.decode()
+    assert "took over from England's last 106 clinical commissioning groups" in body
+    assert "211 were created in 2013" in body
+    assert "England's 211 clinical commissioning groups" not in body
