@@ -18,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(ReadOnlyAdmin):
-    list_display = ["title", "publisher", "published_on"]
+    list_display = ["title", "publisher", "published_on", "date_precision"]
 
 
 @admin.register(Theme)

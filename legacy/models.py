@@ -4,11 +4,13 @@ Read-only at run time; loaded from fixtures/catalogue.json by `manage.py load_re
 Every model has a natural key so that the fixture can be reloaded over existing rows.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dateformat
 
-from .choices import Audience, ContextKind, ItemKind
+from .choices import Audience, ContextKind, DatePrecision, ItemKind
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -22,12 +24,26 @@ NaturalKeyManager = models.Manager.from_queryset(NaturalKeyQuerySet)
 
 
 class Publication(models.Model):
-    """A report whose advice the catalogue quotes."""
+    """A report whose advice the catalogue quotes.
+
+    `published_on` orders publications; `date_precision` says how much of it the source states, and
+    `date_display()` is the only way a page shows the date, so a month is never shown as a day.
+    """
+
+    DATE_FORMATS = {DatePrecision.DAY: "j F Y", DatePrecision.MONTH: "F Y", DatePrecision.YEAR: "Y"}
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200)
-    published_on = models.DateField()
+    published_on = models.DateField(
+        help_text="For ordering. With month or year precision, the first day of that month or year."
+    )
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How much of the date the source states: the day, only the month, or only the year.",
+    )
     seed_file = models.CharField(max_length=100, help_text="File in shared/seeds/ holding the source text.")
     summary = models.TextField(blank=True)
 
@@ -42,6 +58,21 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("legacy:publication", args=[self.slug])
+
+    def clean(self):
+        # A date the source does not state must not pass for one: month and year precision start their period.
+        if self.published_on and self.date_precision in (DatePrecision.MONTH, DatePrecision.YEAR):
+            first = self.published_on.replace(day=1)
+            if self.date_precision == DatePrecision.YEAR:
+                first = first.replace(month=1)
+            if self.published_on != first:
+                raise ValidationError(
+                    {"published_on": f"With {self.get_date_precision_display().lower()} precision, use {first}."}
+                )
+
+    def date_display(self) -> str:
+        """The date at the precision the source gives: "3 March 2022", "July 2016" or "2019"."""
+        return dateformat.format(self.published_on, self.DATE_FORMATS[self.date_precision])
 
     def natural_key(self):
         return (self.slug,)

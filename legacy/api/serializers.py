@@ -7,7 +7,7 @@ from legacy.models import ContextNote, Publication, Recommendation, Theme
 class PublicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Publication
-        fields = ["slug", "title", "publisher", "published_on", "seed_file", "summary"]
+        fields = ["slug", "title", "publisher", "published_on", "date_precision", "seed_file", "summary"]
 
 
 class ThemeSerializer(serializers.ModelSerializer):

@@ -16,6 +16,15 @@ def test_anyone_can_read_the_sources(client):
     assert {row["slug"] for row in response.json()["results"]} == {"nhscc-2022", "nhscc-2019", "kf-2016"}
 
 
+def test_each_source_says_how_precisely_it_is_dated(client):
+    rows = {row["slug"]: row for row in client.get("/api/v1/sources/").json()["results"]}
+    assert {slug: (row["published_on"], row["date_precision"]) for slug, row in rows.items()} == {
+        "nhscc-2022": ("2022-03-03", "day"),
+        "kf-2016": ("2016-07-01", "month"),
+        "nhscc-2019": ("2019-01-01", "year"),
+    }
+
+
 def test_themes_filter_by_publication(client):
     response = client.get("/api/v1/themes/", {"publication": "nhscc-2022"})
     assert [row["slug"] for row in response.json()["results"]] == [

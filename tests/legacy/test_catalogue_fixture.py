@@ -1,6 +1,10 @@
 """The catalogue fixture says what its sources say: every item, in source order, verbatim."""
 
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import dateformat
 
 from legacy.choices import Audience, ContextKind
 from legacy.models import ContextNote, CrossReference, Publication, Recommendation
@@ -83,3 +87,26 @@ def test_cross_references_link_different_publications_and_give_a_reason():
     for ref in refs:
         assert ref.from_item.publication_id != ref.to_item.publication_id
         assert len(ref.reason) > 20
+
+
+@pytest.mark.parametrize(
+    ("slug", "precision", "shown"),
+    [("nhscc-2022", "day", "3 March 2022"), ("kf-2016", "month", "July 2016"), ("nhscc-2019", "year", "2019")],
+)
+def test_each_publication_is_dated_only_as_precisely_as_its_source(slug, precision, shown):
+    publication = Publication.objects.get(slug=slug)
+    publication.full_clean()
+    assert (publication.date_precision, publication.date_display()) == (precision, shown)
+    source = seed_text(publication.seed_file)
+    assert shown in source
+    finer = {"month": "j F Y", "year": "F Y"}.get(precision)
+    if finer:
+        # The next finer date is nowhere in the source: showing it would invent a day or a month.
+        assert dateformat.format(publication.published_on, finer) not in source
+
+
+def test_a_month_precise_date_must_be_the_first_of_its_month():
+    publication = Publication(slug="x", title="x", publisher="x", seed_file="x", date_precision="month")
+    publication.published_on = datetime.date(2016, 7, 15)
+    with pytest.raises(ValidationError, match="2016-07-01"):
+        publication.full_clean()

@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -75,3 +77,33 @@ def test_the_home_page_says_106_ccgs_were_abolished_and_211_were_created(client)
     assert "took over from England's last 106 clinical commissioning groups" in body
     assert "211 were created in 2013" in body
     assert "England's 211 clinical commissioning groups" not in body
+
+
+@pytest.mark.parametrize(
+    ("slug", "shown", "never"),
+    [
+        ("kf-2016", "The King's Fund and Nuffield Trust, July 2016", "1 July 2016"),
+        ("nhscc-2019", "NHS Clinical Commissioners, 2019", "January 2019"),
+        ("nhscc-2022", "NHS Clinical Commissioners, 3 March 2022", None),
+    ],
+)
+def test_a_publication_page_dates_it_as_precisely_as_its_source_and_no_more(client, slug, shown, never):
+    body = html.unescape(client.get(reverse("legacy:publication", args=[slug])).content.decode())
+    assert shown in body
+    if never:
+        assert never not in body
+
+
+def test_every_catalogue_page_shows_the_king_s_fund_report_as_july_2016_not_a_day(client):
+    pages = [reverse("home"), reverse("legacy:catalogue"), reverse("legacy:recommendation", args=["KF-L1"])]
+    for url in pages:
+        body = html.unescape(client.get(url).content.decode())
+        assert "July 2016" in body, url
+        assert "1 July 2016" not in body and "January 2019" not in body, url
+
+
+def test_a_system_page_dates_each_publication_as_precisely_as_its_source(client, alice):
+    client.force_login(alice)
+    body = html.unescape(client.get(reverse("tracker:system", args=["QWO"])).content.decode())
+    assert "The King's Fund and Nuffield Trust, July 2016" in body
+    assert "NHS Clinical Commissioners, 3 March 2022" in body
