@@ -8,7 +8,7 @@ from django.utils import dateformat
 
 from legacy.choices import Audience, ContextKind
 from legacy.models import ContextNote, CrossReference, Publication, Recommendation
-from tests.sources import normalise, seed_text
+from tests.sources import ends_where_its_sentence_ends, normalise, quotation, seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +49,14 @@ def test_only_the_advice_for_ics_leaders_and_commissioners_is_tracked_per_ics():
 )
 def test_every_item_quotes_its_source_verbatim(code):
     item = Recommendation.objects.select_related("publication").get(code=code)
-    assert normalise(item.text) in seed_text(item.publication.seed_file)
+    assert quotation(item.text) in seed_text(item.publication.seed_file)
 
 
 def test_the_items_follow_the_order_of_the_source():
     for prefix in ("NHSCC-", "KF-L", "KF-N"):
         items = Recommendation.objects.filter(code__startswith=prefix).select_related("publication").order_by("order")
         source = seed_text(items[0].publication.seed_file)
-        positions = [source.index(normalise(item.text)) for item in items]
+        positions = [source.index(quotation(item.text)) for item in items]
         assert positions == sorted(positions), prefix
 
 
@@ -66,7 +66,26 @@ def test_every_context_note_quotes_its_source_verbatim_paragraph_by_paragraph():
     for note in notes:
         source = seed_text(note.publication.seed_file)
         for paragraph in note.paragraphs():
-            assert normalise(paragraph) in source, note.code
+            assert quotation(paragraph) in source, note.code
+
+
+def quoted_paragraphs():
+    for item in Recommendation.objects.select_related("publication"):
+        yield item.code, item.text, item.publication.seed_file
+    for note in ContextNote.objects.select_related("publication"):
+        for paragraph in note.paragraphs():
+            yield note.code, paragraph, note.publication.seed_file
+
+
+def test_every_quotation_ends_where_its_sentence_or_list_entry_ends_in_the_source():
+    # Page breaks in the seeds once cut quotations off mid-sentence ("...interested in getting more involved in").
+    # A quotation may stop short of its sentence only if it says so with an ellipsis.
+    cut_short = [
+        f"{code}: ...{normalise(text)[-40:]}"
+        for code, text, seed_file in quoted_paragraphs()
+        if not ends_where_its_sentence_ends(text, seed_file)
+    ]
+    assert not cut_short, "\n".join(cut_short)
 
 
 def test_each_lesson_carries_its_strategies_for_improvement_and_considerations_for_the_future():
