@@ -23,7 +23,7 @@ class PublicationAdmin(ReadOnlyAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(ReadOnlyAdmin):
-    list_display = ["title", "publication", "order"]
+    list_display = ["title", "title_is_paraphrase", "publication", "order"]
 
 
 @admin.register(Recommendation)

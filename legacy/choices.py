@@ -25,3 +25,4 @@ class ContextKind(models.TextChoices):
     CONSIDERATION = "consideration", "Consideration for the future"
     RETAIN = "retain", "To retain in ICSs"
     CASE_STUDY = "case_study", "Case study"
+    SUPPORTING_TEXT = "supporting_text", "Supporting text"

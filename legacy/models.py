@@ -79,11 +79,18 @@ class Publication(models.Model):
 
 
 class Theme(models.Model):
-    """A group of items within one publication, as the publication itself groups them."""
+    """A group of items within one publication, as the publication itself groups them.
+
+    Where the publication gives a group no heading of its own, the title is our summary of it: pages and
+    the API say so (`display_title`, `title_is_paraphrase`), so a reader never takes it for the source's words.
+    """
 
     slug = models.SlugField(unique=True)
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="themes")
     title = models.CharField(max_length=200)
+    title_is_paraphrase = models.BooleanField(
+        default=False, help_text="The title is our summary, not a heading of the publication."
+    )
     order = models.PositiveSmallIntegerField()
 
     objects = NaturalKeyManager()
@@ -94,7 +101,11 @@ class Theme(models.Model):
         constraints = [models.UniqueConstraint(fields=["publication", "order"], name="theme_unique_order")]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.title} (our summary)" if self.title_is_paraphrase else self.title
 
     def natural_key(self):
         return (self.slug,)
@@ -155,7 +166,8 @@ class Recommendation(models.Model):
 
 
 class ContextNote(models.Model):
-    """Supporting context quoted from a source: a strategy, a consideration, a thing to retain."""
+    """Supporting context quoted from a source: a strategy, a consideration, a thing to retain, the report's own
+    supporting text or a case study. Which items a note supports is our reading; `section` says where it is from."""
 
     code = models.CharField(max_length=30, unique=True)
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="context_notes")

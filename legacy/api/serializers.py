@@ -15,7 +15,8 @@ class ThemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["slug", "publication", "title", "order"]
+        fields = ["slug", "publication", "title", "title_is_paraphrase", "order"]
+        extra_kwargs = {"title_is_paraphrase": {"help_text": "True when the title is our summary, not the source's."}}
 
 
 class ContextNoteSerializer(serializers.ModelSerializer):

@@ -25,6 +25,15 @@ def test_each_source_says_how_precisely_it_is_dated(client):
     }
 
 
+def test_a_theme_says_whether_its_title_is_the_sources_or_our_summary(client):
+    rows = client.get("/api/v1/themes/", {"publication": "kf-2016"}).json()["results"]
+    assert [(row["title"], row["title_is_paraphrase"]) for row in rows] == [
+        ("Lessons for commissioners", False),
+        ("Supporting CCGs to build on their progress", True),
+        ("Embedding clinical involvement as commissioning changes", True),
+    ]
+
+
 def test_themes_filter_by_publication(client):
     response = client.get("/api/v1/themes/", {"publication": "nhscc-2022"})
     assert [row["slug"] for row in response.json()["results"]] == [
@@ -40,6 +49,7 @@ def test_a_recommendation_is_looked_up_by_code_with_its_context_and_cross_refere
     assert data["text"].startswith("Invest in comprehensive engagement of primary care clinicians")
     assert {"code": "KF-L1"}.items() <= next(r for r in data["cross_references"] if r["code"] == "KF-L1").items()
     assert any(note["kind"] == "retain" for note in data["context"])
+    assert any(note["kind"] == "supporting_text" and note["publication"] == "nhscc-2022" for note in data["context"])
 
 
 def test_an_unknown_code_is_a_404_with_a_json_message(client):

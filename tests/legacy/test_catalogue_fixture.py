@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import dateformat
 
 from legacy.choices import Audience, ContextKind
-from legacy.models import ContextNote, CrossReference, Publication, Recommendation
+from legacy.models import ContextNote, CrossReference, Publication, Recommendation, Theme
 from tests.sources import ends_where_its_sentence_ends, normalise, quotation, seed_text
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +94,43 @@ def test_each_lesson_carries_its_strategies_for_improvement_and_considerations_f
         assert {ContextKind.STRATEGY, ContextKind.CONSIDERATION} <= kinds, lesson.code
 
 
-def test_the_three_things_nhscc_2019_says_to_retain_are_context_for_2022_recommendations():
+def test_the_three_things_nhscc_2019_says_to_retain_are_linked_only_to_2022_recommendations_that_ask_for_them():
     retain = ContextNote.objects.filter(kind=ContextKind.RETAIN).order_by("order")
-    assert retain.count() == 3
-    assert all(note.recommendations.filter(publication__slug="nhscc-2022").exists() for note in retain)
+    links = {note.code: sorted(note.recommendations.values_list("code", flat=True)) for note in retain}
+    # No 2022 recommendation asks for the 'stewards' role (an unbiased view, without vested interest):
+    # it is shown on the 2019 report's page and linked to none.
+    assert links == {
+        "NHSCC19-R1": ["NHSCC-11", "NHSCC-8"],
+        "NHSCC19-R2": [],
+        "NHSCC19-R3": ["NHSCC-1", "NHSCC-2"],
+    }
+
+
+@pytest.mark.parametrize("code", [f"NHSCC-{n}" for n in range(1, 12)])
+def test_each_nhscc_recommendation_carries_the_2022_reports_own_supporting_text(code):
+    notes = ContextNote.objects.filter(recommendations__code=code, publication__slug="nhscc-2022")
+    assert notes.filter(kind=ContextKind.SUPPORTING_TEXT).exists()
+    for note in notes:
+        assert note.section, note.code
+
+
+def test_the_2022_reports_case_studies_are_context_for_the_recommendations_they_illustrate():
+    case_studies = ContextNote.objects.filter(publication__slug="nhscc-2022", kind=ContextKind.CASE_STUDY)
+    assert {note.code: sorted(note.recommendations.values_list("code", flat=True)) for note in case_studies} == {
+        "NHSCC22-CS1": ["NHSCC-4"],
+        "NHSCC22-CS2": ["NHSCC-6"],
+        "NHSCC22-CS3": ["NHSCC-11"],
+        "NHSCC22-CS4": ["NHSCC-11"],
+        "NHSCC22-CS5": ["NHSCC-9"],
+    }
+
+
+def test_a_theme_title_is_the_sources_own_heading_unless_it_is_marked_as_our_summary():
+    for theme in Theme.objects.select_related("publication"):
+        in_source = theme.title in seed_text(theme.publication.seed_file)
+        assert in_source is not theme.title_is_paraphrase, theme.slug
+    ours = Theme.objects.get(slug="kf-supporting-ccgs")
+    assert str(ours) == "Supporting CCGs to build on their progress (our summary)"
 
 
 def test_cross_references_link_different_publications_and_give_a_reason():
@@ -106,6 +139,32 @@ def test_cross_references_link_different_publications_and_give_a_reason():
     for ref in refs:
         assert ref.from_item.publication_id != ref.to_item.publication_id
         assert len(ref.reason) > 20
+
+
+@pytest.mark.parametrize(
+    ("pair", "overclaim"),
+    [
+        # The King's Fund reports that peer review "is seen as" more impactful: it found nothing of the kind.
+        (("NHSCC-4", "KF-L4"), "found"),
+        # Nor did it find that devolving decisions secures engagement: it cites research that showed it.
+        (("NHSCC-8", "KF-L1"), "found"),
+        # KF-L4 asks for "new provider models"; "clinically led" is NHSCC's phrase alone.
+        (("NHSCC-6", "KF-L4"), "new, clinically led models"),
+        # NHSCC-11 says nothing of local identity or of arrangements evolving locally.
+        (("NHSCC-11", "KF-L6"), "Both ask for collaboration across organisations while keeping local ties"),
+        (("NHSCC-11", "KF-N10"), "evolve locally"),
+    ],
+)
+def test_a_cross_reference_reason_claims_no_more_than_its_sources_say(pair, overclaim):
+    reason = CrossReference.objects.get(from_item__code=pair[0], to_item__code=pair[1]).reason
+    assert overclaim not in reason
+
+
+def test_the_peer_review_reason_says_what_the_king_s_fund_says_it_is_seen_as():
+    reason = CrossReference.objects.get(from_item__code="NHSCC-4", to_item__code="KF-L4").reason
+    said = "peer review is seen as a more impactful way of changing clinical practice than top-down targets"
+    assert said in reason
+    assert said in ContextNote.objects.get(code="KF-L4-S3").text.lower()
 
 
 @pytest.mark.parametrize(
