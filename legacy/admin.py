@@ -18,12 +18,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(ReadOnlyAdmin):
-    list_display = ["title", "publisher", "published_on"]
+    list_display = ["title", "publisher", "published_on", "date_precision"]
 
 
 @admin.register(Theme)
 class ThemeAdmin(ReadOnlyAdmin):
-    list_display = ["title", "publication", "order"]
+    list_display = ["title", "title_is_paraphrase", "publication", "order"]
 
 
 @admin.register(Recommendation)

@@ -1,6 +1,14 @@
 from django.db import models
 
 
+class DatePrecision(models.TextChoices):
+    """How finely a source dates a publication: the day, only the month, or nothing finer than the year."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
 class ItemKind(models.TextChoices):
     RECOMMENDATION = "recommendation", "Recommendation"
     LESSON = "lesson", "Lesson"
@@ -17,3 +25,4 @@ class ContextKind(models.TextChoices):
     CONSIDERATION = "consideration", "Consideration for the future"
     RETAIN = "retain", "To retain in ICSs"
     CASE_STUDY = "case_study", "Case study"
+    SUPPORTING_TEXT = "supporting_text", "Supporting text"

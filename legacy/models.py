@@ -4,11 +4,13 @@ Read-only at run time; loaded from fixtures/catalogue.json by `manage.py load_re
 Every model has a natural key so that the fixture can be reloaded over existing rows.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dateformat
 
-from .choices import Audience, ContextKind, ItemKind
+from .choices import Audience, ContextKind, DatePrecision, ItemKind
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -22,12 +24,26 @@ NaturalKeyManager = models.Manager.from_queryset(NaturalKeyQuerySet)
 
 
 class Publication(models.Model):
-    """A report whose advice the catalogue quotes."""
+    """A report whose advice the catalogue quotes.
+
+    `published_on` orders publications; `date_precision` says how much of it the source states, and
+    `date_display()` is the only way a page shows the date, so a month is never shown as a day.
+    """
+
+    DATE_FORMATS = {DatePrecision.DAY: "j F Y", DatePrecision.MONTH: "F Y", DatePrecision.YEAR: "Y"}
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200)
-    published_on = models.DateField()
+    published_on = models.DateField(
+        help_text="For ordering. With month or year precision, the first day of that month or year."
+    )
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How much of the date the source states: the day, only the month, or only the year.",
+    )
     seed_file = models.CharField(max_length=100, help_text="File in shared/seeds/ holding the source text.")
     summary = models.TextField(blank=True)
 
@@ -43,16 +59,38 @@ class Publication(models.Model):
     def get_absolute_url(self):
         return reverse("legacy:publication", args=[self.slug])
 
+    def clean(self):
+        # A date the source does not state must not pass for one: month and year precision start their period.
+        if self.published_on and self.date_precision in (DatePrecision.MONTH, DatePrecision.YEAR):
+            first = self.published_on.replace(day=1)
+            if self.date_precision == DatePrecision.YEAR:
+                first = first.replace(month=1)
+            if self.published_on != first:
+                raise ValidationError(
+                    {"published_on": f"With {self.get_date_precision_display().lower()} precision, use {first}."}
+                )
+
+    def date_display(self) -> str:
+        """The date at the precision the source gives: "3 March 2022", "July 2016" or "2019"."""
+        return dateformat.format(self.published_on, self.DATE_FORMATS[self.date_precision])
+
     def natural_key(self):
         return (self.slug,)
 
 
 class Theme(models.Model):
-    """A group of items within one publication, as the publication itself groups them."""
+    """A group of items within one publication, as the publication itself groups them.
+
+    Where the publication gives a group no heading of its own, the title is our summary of it: pages and
+    the API say so (`display_title`, `title_is_paraphrase`), so a reader never takes it for the source's words.
+    """
 
     slug = models.SlugField(unique=True)
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="themes")
     title = models.CharField(max_length=200)
+    title_is_paraphrase = models.BooleanField(
+        default=False, help_text="The title is our summary, not a heading of the publication."
+    )
     order = models.PositiveSmallIntegerField()
 
     objects = NaturalKeyManager()
@@ -63,7 +101,11 @@ class Theme(models.Model):
         constraints = [models.UniqueConstraint(fields=["publication", "order"], name="theme_unique_order")]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.title} (our summary)" if self.title_is_paraphrase else self.title
 
     def natural_key(self):
         return (self.slug,)
@@ -124,7 +166,8 @@ class Recommendation(models.Model):
 
 
 class ContextNote(models.Model):
-    """Supporting context quoted from a source: a strategy, a consideration, a thing to retain."""
+    """Supporting context quoted from a source: a strategy, a consideration, a thing to retain, the report's own
+    supporting text or a case study. Which items a note supports is our reading; `section` says where it is from."""
 
     code = models.CharField(max_length=30, unique=True)
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="context_notes")

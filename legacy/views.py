@@ -6,6 +6,9 @@ from .choices import ContextKind
 from .filtersets import RecommendationFilterSet
 from .models import Publication, Recommendation
 
+# The report's own supporting text first, then its case studies, then what an earlier report said to retain.
+OTHER_NOTE_ORDER = {ContextKind.SUPPORTING_TEXT: 0, ContextKind.CASE_STUDY: 1, ContextKind.RETAIN: 2}
+
 
 def home(request):
     publications = Publication.objects.prefetch_related("themes")
@@ -50,7 +53,10 @@ def recommendation_detail(request, code):
             "item": item,
             "strategies": [n for n in notes if n.kind == ContextKind.STRATEGY],
             "considerations": [n for n in notes if n.kind == ContextKind.CONSIDERATION],
-            "other_notes": [n for n in notes if n.kind not in (ContextKind.STRATEGY, ContextKind.CONSIDERATION)],
+            "other_notes": sorted(
+                (n for n in notes if n.kind not in (ContextKind.STRATEGY, ContextKind.CONSIDERATION)),
+                key=lambda n: (OTHER_NOTE_ORDER.get(n.kind, len(OTHER_NOTE_ORDER)), n.order),
+            ),
             "cross_references": item.cross_references(),
         },
     )

@@ -7,7 +7,7 @@ from legacy.models import ContextNote, Publication, Recommendation, Theme
 class PublicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Publication
-        fields = ["slug", "title", "publisher", "published_on", "seed_file", "summary"]
+        fields = ["slug", "title", "publisher", "published_on", "date_precision", "seed_file", "summary"]
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -15,7 +15,8 @@ class ThemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["slug", "publication", "title", "order"]
+        fields = ["slug", "publication", "title", "title_is_paraphrase", "order"]
+        extra_kwargs = {"title_is_paraphrase": {"help_text": "True when the title is our summary, not the source's."}}
 
 
 class ContextNoteSerializer(serializers.ModelSerializer):

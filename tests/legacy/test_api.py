@@ -1,5 +1,8 @@
 import pytest
 
+from legacy.choices import Audience, ItemKind
+from legacy.models import Recommendation
+
 pytestmark = pytest.mark.django_db
 
 
@@ -11,6 +14,24 @@ def test_anyone_can_read_the_sources(client):
     response = client.get("/api/v1/sources/")
     assert response.status_code == 200
     assert {row["slug"] for row in response.json()["results"]} == {"nhscc-2022", "nhscc-2019", "kf-2016"}
+
+
+def test_each_source_says_how_precisely_it_is_dated(client):
+    rows = {row["slug"]: row for row in client.get("/api/v1/sources/").json()["results"]}
+    assert {slug: (row["published_on"], row["date_precision"]) for slug, row in rows.items()} == {
+        "nhscc-2022": ("2022-03-03", "day"),
+        "kf-2016": ("2016-07-01", "month"),
+        "nhscc-2019": ("2019-01-01", "year"),
+    }
+
+
+def test_a_theme_says_whether_its_title_is_the_sources_or_our_summary(client):
+    rows = client.get("/api/v1/themes/", {"publication": "kf-2016"}).json()["results"]
+    assert [(row["title"], row["title_is_paraphrase"]) for row in rows] == [
+        ("Lessons for commissioners", False),
+        ("Supporting CCGs to build on their progress", True),
+        ("Embedding clinical involvement as commissioning changes", True),
+    ]
 
 
 def test_themes_filter_by_publication(client):
@@ -28,6 +49,7 @@ def test_a_recommendation_is_looked_up_by_code_with_its_context_and_cross_refere
     assert data["text"].startswith("Invest in comprehensive engagement of primary care clinicians")
     assert {"code": "KF-L1"}.items() <= next(r for r in data["cross_references"] if r["code"] == "KF-L1").items()
     assert any(note["kind"] == "retain" for note in data["context"])
+    assert any(note["kind"] == "supporting_text" and note["publication"] == "nhscc-2022" for note in data["context"])
 
 
 def test_an_unknown_code_is_a_404_with_a_json_message(client):
@@ -59,11 +81,34 @@ def test_a_bad_filter_value_is_a_400_naming_the_field(client):
     assert "audience" in response.json()
 
 
-def test_pages_are_capped_at_500_rows_and_say_how_many_there_are(client):
+def test_a_page_size_is_honoured_up_to_the_cap_and_the_rest_is_on_the_next_page(client):
     response = client.get("/api/v1/recommendations/", {"page_size": 5})
     data = response.json()
     assert (data["count"], len(data["results"])) == (31, 5)
     assert "page=2" in data["next"]
-    from config.pagination import PageNumberPagination
 
-    assert PageNumberPagination.max_page_size == 500
+
+def test_a_page_size_above_the_cap_of_500_gets_500_rows_and_a_next_page(client):
+    # The catalogue has 31 items: add enough throwaway ones (rolled back with the test) to pass the cap.
+    kf_lessons = Recommendation.objects.get(code="KF-L1")
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            code=f"TEST-{n}",
+            publication_id=kf_lessons.publication_id,
+            theme_id=kf_lessons.theme_id,
+            kind=ItemKind.LESSON,
+            order=100 + n,
+            title=f"Padding item {n}",
+            text="Padding.",
+            section="Test",
+            audience=Audience.COMMISSIONERS,
+            trackable=False,
+        )
+        for n in range(520)
+    )
+
+    data = client.get("/api/v1/recommendations/", {"page_size": 1000}).json()
+
+    assert (data["count"], len(data["results"])) == (551, 500)
+    assert "page=2" in data["next"]
+    assert len(client.get(data["next"]).json()["results"]) == 51

@@ -52,3 +52,37 @@ def test_a_broken_fixture_loads_nothing(tmp_path):
         call_command("load_reference_data", fixture_dir=tmp_path, verbosity=0)
 
     assert Recommendation.objects.get(code="NHSCC-1").title != "Should not stick"
+
+
+def test_reloading_removes_a_context_note_link_the_fixture_no_longer_has():
+    # As in a database loaded before the 'stewards' note was unlinked from NHSCC-7.
+    stewards = ContextNote.objects.get(code="NHSCC19-R2")
+    stewards.recommendations.add(Recommendation.objects.get(code="NHSCC-7"))
+
+    call_command("load_reference_data", verbosity=0)
+
+    assert list(stewards.recommendations.all()) == []
+
+
+def test_an_edited_fixture_relinks_a_context_note_in_place(tmp_path):
+    for name in ("catalogue.json", "register.json"):
+        shutil.copy(settings.BASE_DIR / "fixtures" / name, tmp_path / name)
+    catalogue = json.loads((tmp_path / "catalogue.json").read_text())
+    notes = {o["fields"]["code"]: o["fields"] for o in catalogue if o["model"] == "legacy.contextnote"}
+    notes["NHSCC19-R1"]["recommendations"] = [["NHSCC-8"]]  # one link dropped
+    notes["NHSCC19-R2"]["recommendations"] = [["NHSCC-4"], ["NHSCC-10"]]  # links added
+    notes["NHSCC22-T17"]["recommendations"] = []  # every link dropped
+    (tmp_path / "catalogue.json").write_text(json.dumps(catalogue))
+    pks_before = dict(ContextNote.objects.values_list("code", "pk"))
+
+    call_command("load_reference_data", fixture_dir=tmp_path, verbosity=0)
+
+    def linked(code):
+        return sorted(ContextNote.objects.get(code=code).recommendations.values_list("code", flat=True))
+
+    assert (linked("NHSCC19-R1"), linked("NHSCC19-R2"), linked("NHSCC22-T17")) == (
+        ["NHSCC-8"],
+        ["NHSCC-10", "NHSCC-4"],
+        [],
+    )
+    assert dict(ContextNote.objects.values_list("code", "pk")) == pks_before

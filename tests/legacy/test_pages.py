@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -68,3 +70,69 @@ def test_a_dissolved_systems_page_links_to_its_successors(client):
     assert "dissolved on 31 March 2026" in body
     for successor in ("S9B9J", "S0E4D", "QRL"):
         assert f"/systems/{successor}/" in body
+
+
+def test_the_home_page_says_106_ccgs_were_abolished_and_211_were_created(client):
+    body = client.get(reverse("home")).content.decode()
+    assert "took over from England's last 106 clinical commissioning groups" in body
+    assert "211 were created in 2013" in body
+    assert "England's 211 clinical commissioning groups" not in body
+
+
+@pytest.mark.parametrize(
+    ("slug", "shown", "never"),
+    [
+        ("kf-2016", "The King's Fund and Nuffield Trust, July 2016", "1 July 2016"),
+        ("nhscc-2019", "NHS Clinical Commissioners, 2019", "January 2019"),
+        ("nhscc-2022", "NHS Clinical Commissioners, 3 March 2022", None),
+    ],
+)
+def test_a_publication_page_dates_it_as_precisely_as_its_source_and_no_more(client, slug, shown, never):
+    body = html.unescape(client.get(reverse("legacy:publication", args=[slug])).content.decode())
+    assert shown in body
+    if never:
+        assert never not in body
+
+
+def test_every_catalogue_page_shows_the_king_s_fund_report_as_july_2016_not_a_day(client):
+    pages = [reverse("home"), reverse("legacy:catalogue"), reverse("legacy:recommendation", args=["KF-L1"])]
+    for url in pages:
+        body = html.unescape(client.get(url).content.decode())
+        assert "July 2016" in body, url
+        assert "1 July 2016" not in body and "January 2019" not in body, url
+
+
+def test_a_system_page_dates_each_publication_as_precisely_as_its_source(client, alice):
+    client.force_login(alice)
+    body = html.unescape(client.get(reverse("tracker:system", args=["QWO"])).content.decode())
+    assert "The King's Fund and Nuffield Trust, July 2016" in body
+    assert "NHS Clinical Commissioners, 3 March 2022" in body
+
+
+def test_a_theme_title_of_ours_is_labelled_our_summary_wherever_it_is_shown(client):
+    pages = [
+        reverse("legacy:catalogue"),
+        reverse("legacy:publication", args=["kf-2016"]),
+        reverse("legacy:recommendation", args=["KF-N1"]),
+    ]
+    for url in pages:
+        body = client.get(url).content.decode()
+        assert "Supporting CCGs to build on their progress (our summary)" in body, url
+    # The source's own headings are shown as they are.
+    body = client.get(reverse("legacy:catalogue")).content.decode()
+    assert "Lessons for commissioners (our summary)" not in body and "Lessons for commissioners" in body
+
+
+def test_an_nhscc_recommendation_page_shows_the_report_s_own_supporting_text_and_case_study(client):
+    body = html.unescape(client.get(reverse("legacy:recommendation", args=["NHSCC-4"])).content.decode())
+    assert "Supporting context" in body
+    assert "Supporting text · NHS Clinical Commissioners (3 March 2022) · Driving quality improvement" in body
+    assert "Blackpool CCG – peer review of unwarranted variation in referrals and procedures" in body
+    # Supporting text comes before case studies.
+    assert body.index("The peer review process was led by") < body.index("Blackpool CCG asked local GP practices")
+
+
+def test_the_2019_report_page_says_when_a_thing_to_retain_is_linked_to_no_item(client):
+    body = client.get(reverse("legacy:publication", args=["nhscc-2019"])).content.decode()
+    assert "Not linked to any item of the catalogue." in body
+    assert 'href="/catalogue/NHSCC-7/"' not in body
