@@ -69,7 +69,7 @@ def _locked_record(record: ProgressRecord) -> ProgressRecord:
     """The record read afresh under a row lock: concurrent writers of one record queue here, so that what the
     caller checks next (its version, whether it was written) is what it writes over."""
     return (
-        ProgressRecord.objects.select_for_update()
+        ProgressRecord.objects.select_for_update(of=("self",))
         .select_related("system", "recommendation", "accountable_owner", "delivery_lead")
         .get(pk=record.pk)
     )
