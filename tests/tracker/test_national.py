@@ -260,3 +260,10 @@ def test_the_heavy_pages_run_a_fixed_number_of_queries_whatever_the_data_size(cl
     large = count_queries(client, url, params)
     assert small == large
     assert large <= 15  # session, user and membership, the demo flag, then the page's own few
+
+
+def test_the_matrix_never_abbreviates_not_assessed_to_na(client, nadia):
+    """NHS readers take N/A for "not applicable": a record nobody has assessed says so in full."""
+    body = as_user(client, nadia).get(reverse("tracker:comparison"), {"region": "Y63"}).content.decode()
+    assert "N/A" not in body
+    assert '<span class="nhsuk-u-visually-hidden">NHSCC-1: </span>Not assessed</a>' in body
