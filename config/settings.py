@@ -112,6 +112,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# A period's quarterly return is due this many days after the period ends, and late if not signed off by then.
+RETURN_DUE_DAYS = int(os.environ.get("RETURN_DUE_DAYS", "30"))
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

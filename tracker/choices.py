@@ -2,9 +2,18 @@ from django.db import models
 
 
 class Role(models.TextChoices):
+    """What a membership lets a user do. ICS roles belong to one system; a reviewer to one region."""
+
+    APPROVER = "approver", "Approver"
     EDITOR = "editor", "Editor"
     VIEWER = "viewer", "Viewer"
+    REVIEWER = "reviewer", "Regional reviewer"
     NATIONAL = "national", "National team"
+
+
+ICS_ROLES = (Role.APPROVER, Role.EDITOR, Role.VIEWER)
+# An approver is an editor who may also sign off the ICS's return.
+EDITING_ROLES = (Role.APPROVER, Role.EDITOR)
 
 
 class Status(models.TextChoices):
@@ -15,6 +24,8 @@ class Status(models.TextChoices):
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
     BLUE = "blue", "Blue"
+    # Not BRAG: the item does not apply to this system, for a reason it gives. Counted apart from the others.
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     @property
     def meaning(self) -> str:
@@ -23,7 +34,7 @@ class Status(models.TextChoices):
     @property
     def tag_colour(self) -> str:
         """The nhsuk-tag modifier for this status."""
-        return {"not_assessed": "grey", "amber": "orange"}.get(self.value, self.value)
+        return {"not_assessed": "grey", "amber": "orange", "not_applicable": "white"}.get(self.value, self.value)
 
 
 STATUS_MEANINGS = {
@@ -32,7 +43,10 @@ STATUS_MEANINGS = {
     Status.AMBER: "in progress, with risks",
     Status.GREEN: "on track",
     Status.BLUE: "complete and embedded",
+    Status.NOT_APPLICABLE: "does not apply to this system, for the reason given",
 }
+# The statuses of an assessment on the BRAG scale: what proportions are of (not assessed and not applicable are apart).
+BRAG_STATUSES = (Status.RED, Status.AMBER, Status.GREEN, Status.BLUE)
 
 
 # Where peer learning looks: the systems that rate an item green or blue, and their evidence.
@@ -53,3 +67,36 @@ class ChangeKind(models.TextChoices):
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
     EVIDENCE_WITHDRAWN = "evidence_withdrawn", "Evidence withdrawn"
     COPIED = "copied", "Started from a predecessor's position"
+    RECONFIRMED = "reconfirmed", "No change this period"
+
+
+class ReturnState(models.TextChoices):
+    OPEN = "open", "Open"
+    SUBMITTED = "submitted", "Submitted"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class ReturnEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    WITHDRAWN = "withdrawn", "Withdrawn to open"
+    SIGNED_OFF = "signed_off", "Signed off"
+    REOPENED = "reopened", "Reopened by the national team"
+    ASSURED = "assured", "Assurance given"
+    CHALLENGED = "challenged", "Item challenged"
+    ANSWERED = "answered", "Challenge answered"
+
+
+class Assurance(models.TextChoices):
+    """The NHS internal-audit scale for an assurance opinion."""
+
+    SUBSTANTIAL = "substantial", "Substantial"
+    REASONABLE = "reasonable", "Reasonable"
+    LIMITED = "limited", "Limited"
+    NONE = "none", "No assurance"
+
+
+class PositionSource(models.TextChoices):
+    """Where a period's figures for a system come from."""
+
+    SIGNED_OFF = "signed_off", "Signed off"
+    HISTORY = "history", "From history, not signed off"

@@ -5,8 +5,11 @@
 * Reading: the national team reads every system; an ICS member reads their own system and the
   systems it took over (`IntegratedCareSystem.objects.for_user`). Anyone else gets 404, so an
   outsider cannot even learn which records exist. Evidence follows `Evidence.objects.for_user`.
-* Writing: only an editor of that system, and only while it is active; a viewer, the national
-  team or an editor of a dissolved system gets 403.
+* Writing: only an editor (or approver) of that system, and only while it is active; a viewer, a
+  reviewer, the national team or an editor of a dissolved system gets 403.
+* Returns: an editor or approver submits and withdraws; an approver who did not submit signs off;
+  the region's reviewer assures and challenges; the ICS answers challenges; the national team alone
+  reopens. `return_actions` says which a user may take, for pages and API alike.
 """
 
 from functools import wraps
@@ -16,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .choices import Role
+from .choices import EDITING_ROLES, ReturnState, Role
 from .models import IntegratedCareSystem
 
 # These rules live beside for_user(), which needs them.
@@ -36,14 +39,59 @@ def can_view_system(user, system: IntegratedCareSystem) -> bool:
     return IntegratedCareSystem.objects.for_user(user).filter(pk=system.pk).exists()
 
 
-def can_edit_system(user, system: IntegratedCareSystem) -> bool:
+def ics_role(user, system: IntegratedCareSystem) -> str | None:
+    """The user's role in this very system (approver, editor or viewer), if any."""
     membership = membership_of(user)
-    return bool(
-        membership
-        and membership.role == Role.EDITOR
-        and membership.system_id == system.pk
-        and system.dissolved_on is None
-    )
+    return membership.role if membership and membership.system_id == system.pk else None
+
+
+def can_edit_system(user, system: IntegratedCareSystem) -> bool:
+    return ics_role(user, system) in EDITING_ROLES and system.dissolved_on is None
+
+
+def is_reviewer_of(user, system: IntegratedCareSystem) -> bool:
+    membership = membership_of(user)
+    return bool(membership and membership.role == Role.REVIEWER and membership.region_id == system.region_id)
+
+
+def return_actions(user, quarterly_return) -> set[str]:
+    """What `user` may do to a return in its present state: the role checks only (the rules are the service's)."""
+    system, state, actions = quarterly_return.system, quarterly_return.state, set()
+    if can_edit_system(user, system):
+        actions |= {"submit"} if state == ReturnState.OPEN else set()
+        actions |= {"withdraw"} if state == ReturnState.SUBMITTED else set()
+        actions |= {"answer"}
+    if (
+        state == ReturnState.SUBMITTED
+        and ics_role(user, system) == Role.APPROVER
+        and quarterly_return.submitted_by_id != user.pk
+    ):
+        actions.add("sign_off")
+    if state == ReturnState.SIGNED_OFF and is_reviewer_of(user, system):
+        actions |= {"assure", "challenge"}
+    if state == ReturnState.SIGNED_OFF and is_national(user):
+        actions.add("reopen")
+    return actions
+
+
+def check_return_action(user, quarterly_return, action: str):
+    """403, saying why, unless `user` may take `action` on the return now."""
+    if action in return_actions(user, quarterly_return):
+        return
+    if action == "sign_off" and quarterly_return.submitted_by_id == user.pk:
+        raise PermissionDenied("You submitted this return: another approver of your ICS must sign it off.")
+    raise PermissionDenied(RETURN_REFUSALS[action])
+
+
+RETURN_REFUSALS = {
+    "submit": "Only an editor or approver of this ICS may submit its return, and only while it is open.",
+    "withdraw": "Only an editor or approver of this ICS may withdraw its return, and only while it is submitted.",
+    "sign_off": "Only an approver of this ICS who did not submit it may sign off a submitted return.",
+    "assure": "Only a reviewer of this ICS's region may give assurance, on a signed-off return.",
+    "challenge": "Only a reviewer of this ICS's region may challenge an item of a signed-off return.",
+    "answer": "Only an editor or approver of this ICS may answer a challenge.",
+    "reopen": "Only the national team may reopen a return, and only once it is signed off.",
+}
 
 
 def get_system_for_user(user, ods_code: str, *, write: bool = False) -> IntegratedCareSystem:

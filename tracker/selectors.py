@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from legacy.models import Recommendation
 
-from .choices import PEER_LEARNING_STATUSES, ChangeKind, Status
+from .choices import PEER_LEARNING_STATUSES, Status
 from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region, Succession
 from .models.progress import is_overdue, is_stale, stale_before
 from .periods import ReportingPeriod
@@ -142,6 +142,8 @@ def movement(now: str, before: str) -> str:
         return "same"
     if before == Status.NOT_ASSESSED:
         return "new"
+    if Status.NOT_APPLICABLE in (now, before):
+        return "changed"
     return "up" if STATUS_RANK[now] > STATUS_RANK[before] else "down"
 
 
@@ -294,14 +296,6 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     evidence_count = (
         current_evidence.filter(record=OuterRef("pk")).order_by().values("record").annotate(n=Count("*")).values("n")
     )
-    last_reason = (
-        ProgressChange.objects.filter(
-            record=OuterRef("pk"), changed_at__lt=period.end_moment, kind__in=[ChangeKind.UPDATED, ChangeKind.COPIED]
-        )
-        .exclude(reason="")
-        .order_by("-changed_at", "-pk")
-        .values("reason")[:1]
-    )
     records = (
         ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
         .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
@@ -309,7 +303,8 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
         .with_status_at_end_of(period)
         .with_status_at_end_of(period.previous, name="previous_status")
         .with_last_update_at_end_of(period)
-        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0), last_reason=Subquery(last_reason))
+        .with_last_reason(before=period.end_moment)
+        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
         .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
     )
     is_current = period == ReportingPeriod.current()

@@ -67,7 +67,7 @@ def test_a_predecessor_that_covered_part_of_the_area_gives_owners_and_summary_bu
 
 def test_a_record_written_after_the_copy_began_is_not_overwritten(surrey_position, monkeypatch):
     """The successor's editor saves NHSCC-4 between the copy's first look and its lock: their edit stands."""
-    from tracker import services
+    from tracker.services import records as services
 
     surrey_sussex = IntegratedCareSystem.objects.get(ods_code="S9B9J")
     editor = make_user("sian", "editor", "S9B9J")

@@ -267,6 +267,7 @@ class StatusCountsSerializer(serializers.Serializer):
     amber = serializers.IntegerField()
     green = serializers.IntegerField()
     blue = serializers.IntegerField()
+    not_applicable = serializers.IntegerField(help_text="Counted apart: not part of the BRAG proportions.")
 
 
 class RollupSerializer(serializers.Serializer):

@@ -1,15 +1,22 @@
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
+from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
 from .tokens import ApiToken
 
 __all__ = [
     "ApiToken",
+    "AssuranceOpinion",
+    "Challenge",
     "Evidence",
     "IntegratedCareSystem",
     "Membership",
     "Person",
+    "Position",
     "ProgressChange",
     "ProgressRecord",
+    "QuarterlyReturn",
     "Region",
+    "ReturnEvent",
+    "SignOff",
     "Succession",
 ]

@@ -106,6 +106,17 @@ class ProgressRecordQuerySet(models.QuerySet):
         """Same rule as ProgressRecord.is_stale, as a filter."""
         return self.filter(stale_condition())
 
+    def with_last_reason(self, before: datetime.datetime | None = None, name: str = "last_reason"):
+        """Annotate `name`: the reason given for the latest change of the record's position (before `before`)."""
+        reasons = ProgressChange.objects.filter(
+            record=models.OuterRef("pk"), kind__in=[ChangeKind.UPDATED, ChangeKind.COPIED, ChangeKind.RECONFIRMED]
+        ).exclude(reason="")
+        if before:
+            reasons = reasons.filter(changed_at__lt=before)
+        latest = reasons.order_by("-changed_at", "-pk").values("reason")[:1]
+        reason = models.functions.Coalesce(models.Subquery(latest), models.Value(""), output_field=models.TextField())
+        return self.annotate(**{name: reason})
+
     def with_last_update_at_end_of(self, period: ReportingPeriod, name: str = "last_update"):
         """Annotate `name`: when the record was last updated before the end of `period`. For the current period
         that is `updated_at`; for a past one it comes from the history."""

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from legacy.models import NaturalKeyManager, NaturalKeyQuerySet
 
-from ..choices import Role
+from ..choices import ICS_ROLES, Role
 
 
 class Region(models.Model):
@@ -51,13 +51,16 @@ class IntegratedCareSystemQuerySet(NaturalKeyQuerySet):
     def for_user(self, user):
         """The systems whose progress `user` may read.
 
-        The national team reads all; an ICS member reads their own and the ones it took over.
+        The national team reads all; a regional reviewer every system of their region; an ICS member their own
+        and the ones it took over.
         """
         if is_national(user):
             return self.all()
         membership = membership_of(user)
         if membership is None:
             return self.none()
+        if membership.role == Role.REVIEWER:
+            return self.filter(region_id=membership.region_id)
         # An ICB's members read the records of the ICBs it took over, which stay part of its history.
         return self.filter(Q(pk=membership.system_id) | Q(succeeded_by__successor_id=membership.system_id)).distinct()
 
@@ -140,24 +143,29 @@ class Succession(models.Model):
 
 
 class Membership(models.Model):
-    """What a user may see and do: editor or viewer of one ICS, or a member of the national team."""
+    """What a user may see and do: approver, editor or viewer of one ICS, reviewer of one region, or a member of
+    the national team."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     role = models.CharField(max_length=10, choices=Role.choices)
     system = models.ForeignKey(
         IntegratedCareSystem, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="reviewers", help_text="Reviewers only."
+    )
 
     class Meta:
         ordering = ["system__ods_code", "role", "user__username"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(role=Role.NATIONAL) & Q(system__isnull=True))
-                | (Q(role__in=[Role.EDITOR, Role.VIEWER]) & Q(system__isnull=False)),
-                name="membership_system_matches_role",
+                condition=(Q(role=Role.NATIONAL) & Q(system__isnull=True) & Q(region__isnull=True))
+                | (Q(role=Role.REVIEWER) & Q(system__isnull=True) & Q(region__isnull=False))
+                | (Q(role__in=ICS_ROLES) & Q(system__isnull=False) & Q(region__isnull=True)),
+                name="membership_place_matches_role",
             )
         ]
 
     def __str__(self):
-        where = self.system.ods_code if self.system_id else "national"
+        where = self.system.ods_code if self.system_id else (self.region.code if self.region_id else "national")
         return f"{self.user} ({self.get_role_display()}, {where})"

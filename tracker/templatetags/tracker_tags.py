@@ -27,8 +27,15 @@ STATUS_COLOURS = {
     "amber": "#ed8b00",
     "green": "#007f3b",
     "blue": "#005eb8",
+    "not_applicable": "#330072",
 }
-MOVEMENT_TEXT = {"up": ("▲", "improved"), "down": ("▼", "worsened"), "new": ("●", "newly assessed"), "same": ("", "")}
+MOVEMENT_TEXT = {
+    "up": ("▲", "improved"),
+    "down": ("▼", "worsened"),
+    "new": ("●", "newly assessed"),
+    "changed": ("◆", "changed to or from not applicable"),
+    "same": ("", ""),
+}
 
 
 @register.simple_tag

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from legacy.models import Recommendation
 
-from .choices import ChangeKind, Status
-from .models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord
-from .models.progress import record_writes
-from .uploads import validate_upload
+from ..choices import ChangeKind, Status
+from ..models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord
+from ..models.progress import record_writes
+from ..uploads import validate_upload
 
 MAX_REASON_LENGTH = 1000
 
@@ -146,6 +146,29 @@ def record_update(
         status_before=before["status"],
         changes=history,
         reason=reason,
+        new_version=True,
+    )
+    return record
+
+
+@transaction.atomic
+def record_reconfirm(*, record: ProgressRecord, expected_version: int, user, reason: str = "") -> ProgressRecord:
+    """Say that nothing changed this period: a history entry of its own, so that the return can show the item was
+    looked at. Refused if the record changed since `expected_version`, or was never assessed."""
+    record = _locked_record(record)
+    if record.version != expected_version:
+        raise StaleRecordError(record, list(record.history.filter(record_version__gt=expected_version)))
+    if record.status == Status.NOT_ASSESSED:
+        raise ValidationError({"status": "Assess this item before confirming it: it has no status to confirm."})
+    if len(reason.strip()) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason to {MAX_REASON_LENGTH} characters."})
+    _save_with_history(
+        record,
+        user=user,
+        kind=ChangeKind.RECONFIRMED,
+        status_before=record.status,
+        changes={"Status": [Status(record.status).label, "no change"]},
+        reason=reason.strip(),
         new_version=True,
     )
     return record

@@ -1,0 +1,52 @@
+"""Writes that touch several rows, each one transaction that also writes its history: pages and the API call these.
+
+records.py: a record, its evidence, copying a predecessor's position. returns.py: the quarterly return's cycle.
+"""
+
+from .records import (
+    MAX_REASON_LENGTH,
+    StaleRecordError,
+    evidence_add,
+    evidence_withdraw,
+    record_reconfirm,
+    record_update,
+    records_ensure,
+    records_start_from_predecessor,
+)
+from .returns import (
+    Blocker,
+    ReturnRefused,
+    challenge_answer,
+    challenge_raise,
+    return_assure,
+    return_blocking,
+    return_for,
+    return_reopen,
+    return_sign_off,
+    return_submit,
+    return_withdraw,
+    returns_open,
+)
+
+__all__ = [
+    "MAX_REASON_LENGTH",
+    "Blocker",
+    "ReturnRefused",
+    "StaleRecordError",
+    "challenge_answer",
+    "challenge_raise",
+    "evidence_add",
+    "evidence_withdraw",
+    "record_reconfirm",
+    "record_update",
+    "records_ensure",
+    "records_start_from_predecessor",
+    "return_assure",
+    "return_blocking",
+    "return_for",
+    "return_reopen",
+    "return_sign_off",
+    "return_submit",
+    "return_withdraw",
+    "returns_open",
+]
