@@ -4,6 +4,7 @@ Each reads a period's positions with the one rule for each concept: status as at
 (`with_status_at_end_of`), stale (`stale_before`), overdue (`is_overdue`), demonstration data (`is_demo`).
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from legacy.models import Recommendation
 
-from .choices import PEER_LEARNING_STATUSES, Status
+from .choices import PEER_LEARNING_STATUSES, EvidenceKind, PositionSource, Status
 from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region, Succession
 from .models.progress import is_overdue, is_stale, stale_before
 from .periods import ReportingPeriod
@@ -261,34 +262,55 @@ EVIDENCE_SHOWN = 5
 
 @dataclass
 class BoardReportRow:
-    """One item of a board report: the record, its status at the period's end and before, its latest evidence."""
+    """One item of a board report: its position at the period's end (frozen, where the return is signed off),
+    the status before, and its latest evidence."""
 
-    record: ProgressRecord
+    item: Recommendation
     status: str
     previous_status: str
+    accountable_owner: str
+    delivery_lead: str
+    target_date: object
+    original_target_date: object
+    summary: str
+    last_reason: str
     is_overdue: bool
     is_stale: bool
-    last_reason: str = ""
-    latest_evidence: list | None = None
-    evidence_count: int = 0
+    is_demo: bool
+    latest_evidence: list
+    evidence_count: int
+    open_challenges: list
 
     @property
     def movement(self) -> str:
         return movement(self.status, self.previous_status)
 
     @property
-    def item(self):
-        return self.record.recommendation
+    def target_moved(self) -> bool:
+        return bool(self.original_target_date and self.original_target_date != self.target_date)
 
     @property
     def earlier_evidence_count(self) -> int:
-        return self.evidence_count - len(self.latest_evidence or [])
+        return self.evidence_count - len(self.latest_evidence)
 
 
-def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
-    """Every trackable item of one system at the end of `period`, with the change since the period before,
-    owners, targets, summary, the reason for the last change and the latest evidence; counts by status and the
-    overdue items. Two queries."""
+@dataclass
+class EvidenceLine:
+    """A piece of evidence as a report lists it, live or frozen at sign-off."""
+
+    title: str
+    kind: str
+    refers_to: datetime.date
+
+    def get_kind_display(self) -> str:
+        return EvidenceKind(self.kind).label
+
+
+def _report_order(queryset, prefix: str = "recommendation__"):
+    return queryset.order_by(f"-{prefix}publication__published_on", f"{prefix}theme__order", f"{prefix}order")
+
+
+def _live_rows(system, period, judged_on, cutoff, challenges) -> list[BoardReportRow]:
     # The latest few pieces of evidence and a count: a board paper, not an archive. Only those few are read,
     # however much evidence a record has gathered.
     current_evidence = Evidence.objects.filter(withdrawn_at__isnull=True)
@@ -296,7 +318,7 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     evidence_count = (
         current_evidence.filter(record=OuterRef("pk")).order_by().values("record").annotate(n=Count("*")).values("n")
     )
-    records = (
+    records = _report_order(
         ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
         .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
         .prefetch_related(Prefetch("evidence", queryset=latest[:EVIDENCE_SHOWN], to_attr="latest_evidence"))
@@ -305,29 +327,105 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
         .with_last_update_at_end_of(period)
         .with_last_reason(before=period.end_moment)
         .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
-        .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
     )
-    is_current = period == ReportingPeriod.current()
-    judged_on, cutoff = (timezone.localdate() if is_current else period.end), stale_before(period)
-    rows = [
+    return [
         BoardReportRow(
-            record,
-            record.period_status,
-            record.previous_status,
-            is_overdue(record.target_date, record.period_status, judged_on),
-            is_stale(record.last_update, cutoff),
-            record.last_reason or "",
-            record.latest_evidence,
-            record.evidence_count,
+            item=record.recommendation,
+            status=record.period_status,
+            previous_status=record.previous_status,
+            accountable_owner=record.accountable_owner.name if record.accountable_owner else "",
+            delivery_lead=record.delivery_lead.name if record.delivery_lead else "",
+            target_date=record.target_date,
+            original_target_date=record.original_target_date,
+            summary=record.summary,
+            last_reason=record.last_reason,
+            is_overdue=is_overdue(record.target_date, record.period_status, judged_on),
+            is_stale=is_stale(record.last_update, cutoff),
+            is_demo=record.is_demo,
+            latest_evidence=record.latest_evidence,
+            evidence_count=record.evidence_count,
+            open_challenges=challenges.get(record.recommendation_id, []),
         )
         for record in records
     ]
+
+
+def _frozen_rows(sign_off, period, judged_on, cutoff, challenges) -> list[BoardReportRow]:
+    from .models import Position
+
+    previous = dict(
+        ProgressRecord.objects.filter(system=sign_off.quarterly_return.system_id)
+        .with_status_at_end_of(period.previous)
+        .values_list("recommendation_id", "period_status")
+    )
+    positions = _report_order(
+        Position.objects.filter(sign_off=sign_off).select_related(
+            "recommendation__publication", "recommendation__theme"
+        )
+    )
+    rows = []
+    for position in positions:
+        evidence = sorted(position.evidence, key=lambda e: e["refers_to"], reverse=True)
+        rows.append(
+            BoardReportRow(
+                item=position.recommendation,
+                status=position.status,
+                previous_status=previous.get(position.recommendation_id, Status.NOT_ASSESSED),
+                accountable_owner=position.accountable_owner,
+                delivery_lead=position.delivery_lead,
+                target_date=position.target_date,
+                original_target_date=position.original_target_date,
+                summary=position.summary,
+                last_reason=position.last_reason,
+                is_overdue=is_overdue(position.target_date, position.status, judged_on),
+                is_stale=is_stale(position.updated_at, cutoff),
+                is_demo=position.is_demo,
+                latest_evidence=[
+                    EvidenceLine(e["title"], e["kind"], datetime.date.fromisoformat(e["refers_to"]))
+                    for e in evidence[:EVIDENCE_SHOWN]
+                ],
+                evidence_count=len(evidence),
+                open_challenges=challenges.get(position.recommendation_id, []),
+            )
+        )
+    return rows
+
+
+def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
+    """Every trackable item of one system at the end of `period`: the signed-off return's frozen positions where
+    there is one (reproducible exactly, whatever changed since), else the position from history. With the change
+    since the period before, owners, targets, summary, the reason for the last change, the latest evidence and open
+    challenges; counts by status and the overdue items."""
+    from .models import Challenge, QuarterlyReturn
+
+    quarterly_return = (
+        QuarterlyReturn.objects.filter(system=system, period=period.code)
+        .select_related("sign_off")
+        .prefetch_related("sign_off__assurances")
+        .first()
+    )
+    sign_off = quarterly_return.sign_off if quarterly_return else None
+    challenges = defaultdict(list)
+    if quarterly_return:
+        for challenge in Challenge.objects.filter(quarterly_return=quarterly_return).open():
+            challenges[challenge.recommendation_id].append(challenge)
+    is_current = period == ReportingPeriod.current()
+    judged_on, cutoff = (timezone.localdate() if is_current else period.end), stale_before(period)
+    if sign_off:
+        rows = _frozen_rows(sign_off, period, judged_on, cutoff, challenges)
+    else:
+        rows = _live_rows(system, period, judged_on, cutoff, challenges)
     counts = empty_counts()
     for row in rows:
         counts[row.status] += 1
+    assurances = list(sign_off.assurances.all()) if sign_off else []
     return {
         "period": period,
         "is_current": is_current,
+        "quarterly_return": quarterly_return,
+        "sign_off": sign_off,
+        "assurance": assurances[0] if assurances else None,
+        "position_source": PositionSource.SIGNED_OFF if sign_off else PositionSource.HISTORY,
         "rows": rows,
         "groups": [
             (publication, [(theme, list(in_theme)) for theme, in_theme in groupby(in_pub, key=lambda r: r.item.theme)])
@@ -335,8 +433,9 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
         ],
         "counts": counts,
         "overdue": [row for row in rows if row.is_overdue],
+        "open_challenges": [c for row in rows for c in row.open_challenges],
         "is_stale": all(row.is_stale for row in rows),
-        "has_demo": any(row.record.is_demo for row in rows),
+        "has_demo": any(row.is_demo for row in rows),
     }
 
 

@@ -15,9 +15,16 @@ from django.utils import timezone
 
 from legacy.models import Recommendation
 
-from ..choices import PEER_LEARNING_STATUSES, ChangeKind, EvidenceKind, Status
+from ..choices import PEER_LEARNING_STATUSES, ChangeKind, EvidenceKind, PositionSource, Status
 from ..periods import FIRST_PERIOD_START, ReportingPeriod
 from .register import IntegratedCareSystem, has_role, is_national
+
+
+def signed_off_positions(period: ReportingPeriod):
+    """The frozen positions of the returns signed off for `period` (the version in force): the official figures."""
+    from .returns import Position
+
+    return Position.objects.filter(sign_off__in_force_for__period=period.code)
 
 
 def latest_sensible_target(today: datetime.date) -> datetime.date:
@@ -128,17 +135,29 @@ class ProgressRecordQuerySet(models.QuerySet):
         return self.annotate(**{name: models.Subquery(last_change.values("changed_at")[:1])})
 
     def with_status_at_end_of(self, period: ReportingPeriod, name: str = "period_status"):
-        """Annotate `name` (default `period_status`): the status as at the end of `period`, from history. The
-        current period has not ended: its position is the record as it stands, with no history to read."""
+        """Annotate `name` (default `period_status`): the official status at the end of `period`. Where the system's
+        return for the period is signed off, that is the frozen position; elsewhere the status from history (for
+        the current period, which has not ended, the record as it stands)."""
         if period == ReportingPeriod.current():
-            return self.annotate(**{name: models.F("status")})
-        last_change = ProgressChange.objects.filter(
-            record=models.OuterRef("pk"), changed_at__lt=period.end_moment
-        ).order_by("-changed_at", "-pk")
+            from_history = models.F("status")
+        else:
+            last_change = ProgressChange.objects.filter(
+                record=models.OuterRef("pk"), changed_at__lt=period.end_moment
+            ).order_by("-changed_at", "-pk")
+            from_history = models.functions.Coalesce(
+                models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
+            )
+        frozen = models.Subquery(signed_off_positions(period).filter(record=models.OuterRef("pk")).values("status")[:1])
+        return self.annotate(**{name: models.functions.Coalesce(frozen, from_history)})
+
+    def with_position_source(self, period: ReportingPeriod, name: str = "position_source"):
+        """Annotate `name`: "signed_off" where the figures for `period` are a signed-off return's, else "history"."""
+        signed_off = models.Exists(signed_off_positions(period).filter(record=models.OuterRef("pk")))
         return self.annotate(
             **{
-                name: models.functions.Coalesce(
-                    models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
+                name: models.Case(
+                    models.When(signed_off, then=models.Value(PositionSource.SIGNED_OFF)),
+                    default=models.Value(PositionSource.HISTORY),
                 )
             }
         )

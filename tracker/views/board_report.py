@@ -25,6 +25,8 @@ HEADER = [
     "last_reason",
     "evidence_items",
     "latest_evidence",
+    "open_challenges",
+    "position_source",
     "is_demo",
 ]
 
@@ -45,17 +47,19 @@ def board_report(request, ods_code):
                 row.status,
                 row.previous_status,
                 row.movement,
-                row.record.accountable_owner.name if row.record.accountable_owner else "",
-                row.record.delivery_lead.name if row.record.delivery_lead else "",
-                row.record.target_date,
-                row.record.original_target_date,
+                row.accountable_owner,
+                row.delivery_lead,
+                row.target_date,
+                row.original_target_date,
                 row.is_overdue,
                 row.is_stale,
-                row.record.summary,
+                row.summary,
                 row.last_reason,
                 row.evidence_count,
                 "; ".join(e.title for e in row.latest_evidence),
-                row.record.is_demo,
+                len(row.open_challenges),
+                report["position_source"],
+                row.is_demo,
             ]
             for row in report["rows"]
         ]
