@@ -256,7 +256,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        # NHS.UK frontend loads the Frutiger web fonts from the NHS asset server.
+        "font-src": ["'self'", "https://assets.nhs.uk"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
