@@ -120,8 +120,10 @@ def database_unavailable(request, error):
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer once a username has failed too often from this address."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(request, "registration/locked_out.html", {"minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -142,7 +142,7 @@ def test_only_five_wrong_passwords_are_checked_then_the_username_pauses_from_tha
     statuses = [sign_in(client, "wrong").status_code for _ in range(8)]
     assert statuses == [200, 200, 200, 200, 429, 429, 429, 429]  # the fifth failure pauses
     page = sign_in(client, PASSWORD)
-    assert page.status_code == 429
+    assert page.status_code == 429 and page["Retry-After"] == "900"
     assert (
         "Too many failed sign-in attempts for this username from this device. Wait 15 minutes" in page.content.decode()
     )
@@ -480,6 +480,16 @@ def test_an_outage_is_logged_once_per_interval_not_once_per_request(client, outa
     assert len(outage_lines) == 2
     assert "Connection refused" in outage_lines[0] and "19 more failures since the last report" in outage_lines[1]
     assert not [r for r in caplog.records if r.name == "django.request" or r.exc_info]
+
+
+def test_an_outage_met_outside_a_view_is_still_a_503_logged_once(rf, outage):
+    """A middleware (the session's, saving) can meet the outage too: Django then asks handler500, inside the except."""
+    request = rf.get("/systems/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = config_views.server_error(request)
+    assert response.status_code == 503 and response._has_been_logged
 
 
 def free_port():
