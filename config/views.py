@@ -67,7 +67,7 @@ def csrf_failure(request, reason=""):
 def request_too_large(request, limit):
     size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
     message = f"The request is too large: the most this address accepts is {size}."
-    return _error(request, 413, message, "413.html")
+    return _error(request, 413, message, "413.html", upload=limit == settings.MAX_UPLOAD_REQUEST_BYTES)
 
 
 def server_error(request):
