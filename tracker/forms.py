@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
@@ -167,27 +166,8 @@ class StartFromPredecessorForm(NHSUKFormMixin, forms.Form):
         self.fields["predecessor"].queryset = successor.predecessors.all()
 
 
-class ThrottledAuthenticationForm(NHSUKFormMixin, AuthenticationForm):
-    """Sign-in that refuses, for a while, a username that has failed too often."""
-
-    MAX_FAILURES = 5
-    LOCKOUT_SECONDS = 15 * 60
-
-    def _key(self):
-        return f"login-failures:{(self.data.get('username') or '').strip().lower()}"
-
-    def clean(self):
-        if cache.get(self._key(), 0) >= self.MAX_FAILURES:
-            raise forms.ValidationError(
-                "Too many failed sign-in attempts for this username. Wait 15 minutes and try again.",
-                code="throttled",
-            )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            cache.add(self._key(), 0, self.LOCKOUT_SECONDS)
-            cache.incr(self._key())
-            raise
+class SignInForm(NHSUKFormMixin, AuthenticationForm):
+    """Django's sign-in form in NHS.UK style. Repeated failures are throttled by django-axes (see settings)."""
 
 
 class ApiTokenForm(NHSUKFormMixin, forms.Form):

@@ -21,11 +21,13 @@ def test_signing_in_takes_an_editor_where_they_were_going(client, alice):
 
 
 def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password_after(client, alice):
-    for _ in range(5):
+    for _ in range(4):
         response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
         assert "Please enter a correct username and password" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})  # the fifth: locked
+    assert response.status_code == 429 and "Too many failed sign-in attempts" in response.content.decode()
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('legacy', '0003_theme_title_is_paraphrase_and_supporting_text'),
-        ('tracker', '0003_api_tokens'),
+        ('tracker', '0004_cache_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
