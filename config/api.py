@@ -1,15 +1,17 @@
 """What every API endpoint shares: CSV output and error handling."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
-from rest_framework import renderers
-from rest_framework.exceptions import ValidationError
+from rest_framework import renderers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.exports import csv_lines
+from tracker.services import ReturnRefused
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -67,6 +69,11 @@ def exception_handler(exc, context):
     request = context.get("request")
     if request is not None:
         request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+    if isinstance(exc, ReturnRefused):
+        blocking = [blocker.as_dict() for blocker in exc.blocking]
+        return Response({"detail": exc.detail, "blocking": blocking}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoPermissionDenied) and str(exc):
+        exc = PermissionDenied(str(exc))  # the service's own reason, not DRF's generic one
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         exc = ValidationError(

@@ -8,9 +8,17 @@ from drf_spectacular.utils import extend_schema_field
 from config.filters import StrictBooleanFilter, UTCDateTimeFilter
 from legacy.models import Publication, Recommendation, Theme
 
-from .choices import EvidenceKind, Status
+from .choices import EvidenceKind, ReturnState, Status
 from .forms import PeriodField
-from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region
+from .models import (
+    Challenge,
+    Evidence,
+    IntegratedCareSystem,
+    ProgressChange,
+    ProgressRecord,
+    QuarterlyReturn,
+    Region,
+)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}-Q[1-4]$", "example": "2026-27-Q2"})
@@ -102,7 +110,7 @@ class ProgressRecordFilterSet(django_filters.FilterSet):
         # The period goes first: with it, `status` filters the position at the end of that period.
         period = self.form.cleaned_data.get("as_at_period")
         if period:
-            queryset = queryset.with_status_at_end_of(period)
+            queryset = queryset.with_status_at_end_of(period).with_position_source(period)
         return super().filter_queryset(queryset)
 
     def filter_as_at_period(self, queryset, name, value):
@@ -156,3 +164,42 @@ class EvidenceFilterSet(django_filters.FilterSet):
     class Meta:
         model = Evidence
         fields = ["system", "recommendation", "kind", "refers_from", "refers_until", "withdrawn"]
+
+
+class QuarterlyReturnFilterSet(django_filters.FilterSet):
+    """Filters for returns: the national returns page and `/api/v1/returns/` both use this."""
+
+    system = by_code(
+        "system", IntegratedCareSystem.objects.all(), "ods_code", "Systems (ODS codes; repeat for several)"
+    )
+    period = PeriodFilter(method="filter_period", label="Reporting period, e.g. 2026-27-Q2")
+    region = django_filters.ModelChoiceFilter(
+        field_name="system__region", queryset=Region.objects.all(), to_field_name="code", label="Region code"
+    )
+    state = django_filters.MultipleChoiceFilter(choices=ReturnState.choices, label="State (repeat for several)")
+    late = StrictBooleanFilter(method="filter_late", label="Not signed off by the due date")
+
+    class Meta:
+        model = QuarterlyReturn
+        fields = ["system", "period", "region", "state", "late"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period=value.code)
+
+    def filter_late(self, queryset, name, value):
+        late = queryset.late().values("pk")
+        return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
+
+
+class ChallengeFilterSet(django_filters.FilterSet):
+    system = by_code("quarterly_return__system", IntegratedCareSystem.objects.all(), "ods_code", "Systems (ODS codes)")
+    period = PeriodFilter(method="filter_period", label="Reporting period, e.g. 2026-27-Q2")
+    recommendation = by_code("recommendation", Recommendation.objects.trackable(), "code", "Recommendations")
+    open = StrictBooleanFilter(field_name="answered_at", lookup_expr="isnull", label="Not yet answered")
+
+    class Meta:
+        model = Challenge
+        fields = ["system", "period", "recommendation", "open"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(quarterly_return__period=value.code)

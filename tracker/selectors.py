@@ -459,5 +459,5 @@ PROGRESS_ROW_FIELDS = (
 def progress_rows(records: QuerySet) -> QuerySet:
     """Plain dicts from one query, with the period status if annotated: building model instances over four joins
     cost the API's heaviest read several times the query itself."""
-    period_status = ("period_status",) if "period_status" in records.query.annotations else ()
-    return records.values(*PROGRESS_ROW_FIELDS, *period_status)
+    as_at = tuple(name for name in ("period_status", "position_source") if name in records.query.annotations)
+    return records.values(*PROGRESS_ROW_FIELDS, *as_at)

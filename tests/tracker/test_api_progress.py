@@ -298,6 +298,7 @@ def test_a_record_reads_as_every_field_the_schema_documents(api, alice, west_yor
         "is_demo": False,
         "as_at_period": previous.code,
         "period_status": "not_assessed",
+        "position_source": "history",
     }
     assert datetime.datetime.fromisoformat(body["last_updated"]) == saved.updated_at
     schema = as_user(api, alice).get("/api/v1/schema/?format=json").json()

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from legacy.models import Recommendation
-from tracker.choices import Status
+from tracker.choices import PositionSource, Status
 from tracker.models import Evidence, IntegratedCareSystem, Person, ProgressChange, Region, Succession
 from tracker.models.progress import is_overdue, is_stale, stale_before
 from tracker.selectors import PROGRESS_PERSON_FIELDS
@@ -82,6 +82,11 @@ class ProgressRecordSerializer(serializers.Serializer):
     period_status = serializers.ChoiceField(
         choices=Status.choices, allow_null=True, help_text="Status at the end of as_at_period, if asked for."
     )
+    position_source = serializers.ChoiceField(
+        choices=PositionSource.choices,
+        allow_null=True,
+        help_text="Whether period_status is the signed-off return's frozen position or from history.",
+    )
 
     def to_representation(self, row: dict):
         today, cutoff, tz, period_code = self._request_constants
@@ -105,6 +110,7 @@ class ProgressRecordSerializer(serializers.Serializer):
             "is_demo": row["is_demo"],
             "as_at_period": period_code,
             "period_status": row.get("period_status"),
+            "position_source": row.get("position_source"),
         }
 
     @cached_property
@@ -158,6 +164,10 @@ class ProgressRecordUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
                     raise serializers.ValidationError({field: f"{system.short_name} has no person with this email."})
                 data[field] = person
         return data
+
+
+class ReconfirmSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, help_text="Optional note.")
 
 
 class ProgressChangeSerializer(serializers.ModelSerializer):

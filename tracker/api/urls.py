@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import returns, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -11,6 +11,8 @@ router.register("progress", views.ProgressRecordViewSet, basename="progress")
 router.register("history", views.ProgressChangeViewSet, basename="history")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("periods", views.ReportingPeriodViewSet, basename="period")
+router.register("returns", returns.QuarterlyReturnViewSet, basename="return")
+router.register("challenges", returns.ChallengeViewSet, basename="challenge")
 urlpatterns = [
     *router.urls,
     path("comparison/", views.RollupsView.as_view(), name="comparison"),

@@ -27,6 +27,7 @@ from .serializers import (
     ProgressChangeSerializer,
     ProgressRecordSerializer,
     ProgressRecordUpdateSerializer,
+    ReconfirmSerializer,
     RegionSerializer,
     ReportingPeriodSerializer,
     RollupsSerializer,
@@ -38,6 +39,18 @@ ERROR = inline_serializer("PreconditionError", {"detail": serializers.CharField(
 CONFLICT = inline_serializer(
     "PreconditionFailed", {"detail": serializers.CharField(), "current": ProgressRecordSerializer()}
 )
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The record's ETag, as last read. A stale one gets 412 and changes nothing.",
+)
+WRITE_RESPONSES = {
+    200: ProgressRecordSerializer,
+    412: OpenApiResponse(CONFLICT, description="The record changed since you read it; nothing was saved."),
+    428: OpenApiResponse(ERROR, description="If-Match is missing."),
+}
 
 
 class RegionViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
@@ -85,7 +98,7 @@ class ProgressRecordViewSet(
 
     def get_serializer_class(self):
         # The browsable API's form for PATCH shows what a PATCH takes, not what a record gives.
-        return ProgressRecordUpdateSerializer if self.request.method == "PATCH" else ProgressRecordSerializer
+        return ProgressRecordUpdateSerializer if self.request.method == "PATCH" else self.serializer_class
 
     def list_rows(self, queryset):
         return selectors.progress_rows(queryset)
@@ -98,30 +111,16 @@ class ProgressRecordViewSet(
         records = self.get_queryset().filter(pk=record.pk)
         context = self.get_serializer_context()
         if context["as_at_period"]:
-            records = records.with_status_at_end_of(context["as_at_period"])
+            records = records.with_status_at_end_of(context["as_at_period"]).with_position_source(
+                context["as_at_period"]
+            )
         data = ProgressRecordSerializer(selectors.progress_rows(records).get(), context=context).data
         # Plain data: nothing for the browsable API to take for a record instance and check permissions on.
         return Response(dict(data), headers={"ETag": data["etag"]})
 
-    @extend_schema(
-        request=ProgressRecordUpdateSerializer,
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="The record's ETag, as last read. A stale one gets 412 and changes nothing.",
-            )
-        ],
-        responses={
-            200: ProgressRecordSerializer,
-            412: OpenApiResponse(CONFLICT, description="The record changed since you read it; nothing was saved."),
-            428: OpenApiResponse(ERROR, description="If-Match is missing."),
-        },
-    )
-    def partial_update(self, request, *args, **kwargs):
-        """Change a record (editors of its system only). Needs If-Match; status or target changes need a reason."""
+    def _write(self, request, write):
+        """A write to one record, only against the version the client last read (If-Match): 428 without it, 412 if
+        the record has changed since; otherwise `write(record)` through the services, and the record as it now is."""
         record = self.get_object()
         if_match = request.headers.get("If-Match")
         if not if_match:
@@ -134,17 +133,41 @@ class ProgressRecordViewSet(
             )
         if if_match.strip() != etag_for(record.pk, record.version):
             return self._precondition_failed(record)
-        update = ProgressRecordUpdateSerializer(data=request.data, context={"system": record.system})
-        update.is_valid(raise_exception=True)
-        changes = dict(update.validated_data)
-        reason = changes.pop("reason", "")
         try:
-            record = services.record_update(
-                record=record, changes=changes, expected_version=record.version, user=request.user, reason=reason
-            )
+            record = write(record)
         except services.StaleRecordError as error:
             return self._precondition_failed(error.record)
         return self._record_response(record)
+
+    @extend_schema(request=ProgressRecordUpdateSerializer, parameters=[IF_MATCH], responses=WRITE_RESPONSES)
+    def partial_update(self, request, *args, **kwargs):
+        """Change a record (editors of its system only). Needs If-Match; status or target changes need a reason."""
+
+        def update(record):
+            body = ProgressRecordUpdateSerializer(data=request.data, context={"system": record.system})
+            body.is_valid(raise_exception=True)
+            changes = dict(body.validated_data)
+            reason = changes.pop("reason", "")
+            return services.record_update(
+                record=record, changes=changes, expected_version=record.version, user=request.user, reason=reason
+            )
+
+        return self._write(request, update)
+
+    @extend_schema(request=ReconfirmSerializer, parameters=[IF_MATCH], responses=WRITE_RESPONSES)
+    @action(detail=True, methods=["post"], filterset_class=None, serializer_class=ReconfirmSerializer)
+    def confirm(self, request, *args, **kwargs):
+        """Confirm there is no change this period (editors of its system only): a history entry of its own, which the
+        quarterly return counts as the item being looked at. Needs If-Match, as a PATCH does."""
+
+        def reconfirm(record):
+            body = ReconfirmSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            return services.record_reconfirm(
+                record=record, expected_version=record.version, user=request.user, **body.validated_data
+            )
+
+        return self._write(request, reconfirm)
 
     def _precondition_failed(self, record):
         current = self._record_response(record)

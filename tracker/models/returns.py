@@ -38,6 +38,17 @@ class QuarterlyReturnQuerySet(models.QuerySet):
     def signed_off(self):
         return self.filter(state=ReturnState.SIGNED_OFF)
 
+    def late(self, today: datetime.date | None = None):
+        """Same rule as QuarterlyReturn.is_late, as a filter: not signed off by the period's due date."""
+        today = today or timezone.localdate()
+        condition = Q(pk__in=[])
+        for period in ReportingPeriod.all_until():
+            due_moment = timezone.make_aware(datetime.datetime.combine(due_on(period), datetime.time.max))
+            if due_on(period) < today:
+                condition |= Q(period=period.code, sign_off__isnull=True)
+            condition |= Q(period=period.code, sign_off__signed_off_at__gt=due_moment)
+        return self.filter(condition)
+
 
 class QuarterlyReturn(models.Model):
     """One ICS's return for one reporting period: open → submitted → signed off (→ reopened, by the national team).
