@@ -112,21 +112,7 @@ rows = [
 Evidence.objects.bulk_create(rows, batch_size=5000)
 # A third of the current systems (starting with {BOARD_REPORT_SYSTEM}, whose board report is timed) become real: an
 # editor of each updates each of its records through the one write path, so is_demo is False from then on.
-# On PostgreSQL the service's row lock (select_for_update with nullable select_related joins) is refused; until the
-# app locks only its own row, this run does the same write with the lock taken "of self", and says so.
-from django.db import NotSupportedError, transaction
 from tracker import services
-try:
-    with transaction.atomic():
-        services._locked_record(ProgressRecord.objects.first())
-    lock_patched = False
-except NotSupportedError:
-    services._locked_record = lambda record: (
-        ProgressRecord.objects.select_for_update(of=("self",))
-        .select_related("system", "recommendation", "accountable_owner", "delivery_lead")
-        .get(pk=record.pk)
-    )
-    lock_patched = True
 current = ReportingPeriod.current()
 systems = sorted(footprint(current), key=lambda s: (s.ods_code != "{BOARD_REPORT_SYSTEM}", s.ods_code))[::3]
 today = timezone.localdate()
@@ -159,7 +145,6 @@ print(json.dumps({{
     "real_history_rows": ProgressChange.objects.filter(is_demo=False).count(),
     "evidence_rows": Evidence.objects.count(),
     "past_period": current.previous.previous.code,
-    "service_lock_patched": lock_patched,
 }}))
 """
     return json.loads(manage("shell", "-c", script, env=dev_env(database)).splitlines()[-1])
