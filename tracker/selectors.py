@@ -9,15 +9,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from legacy.models import Recommendation
 
 from .choices import PEER_LEARNING_STATUSES, EvidenceKind, PositionSource, Status
-from .models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region, Succession
-from .models.progress import is_overdue, is_stale, stale_before
+from .models import (
+    Evidence,
+    IntegratedCareSystem,
+    ProgressChange,
+    ProgressRecord,
+    QuarterlyReturn,
+    Region,
+    Succession,
+)
+from .models.progress import is_overdue, is_stale, stale_before, stale_condition
 from .periods import ReportingPeriod
 
 
@@ -165,40 +174,54 @@ class MatrixCell:
 def comparison_matrix(
     period: ReportingPeriod, *, region=None, publication=None, theme=None, with_change: bool = False
 ) -> dict:
-    """Systems (by region) × trackable items (by publication and theme), each cell the status at the end of
-    `period` (and, `with_change`, at the end of the one before), whether it is overdue, and which systems' returns
-    are stale as at the period's end. Three queries; for the current period without change, one plain read."""
+    """Systems (by region) × trackable items (by publication and theme), each cell the official status at the end
+    of `period` (and, `with_change`, at the end of the one before) and whether it is overdue; which systems' returns
+    are stale as at the period's end, and which are signed off. For the current period without change, the records
+    are one plain read."""
     # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
     # offer exactly the regions, publications and themes there are, with no query of its own.
-    every_system = list(footprint(period).select_related("region").order_by("region__name", "short_name"))
+    every_system = list(
+        footprint(period)
+        .select_related("region")
+        .only("ods_code", "short_name", "region__code", "region__name")
+        .order_by("region__name", "short_name")
+    )
     every_item = list(Recommendation.objects.trackable().select_related("publication", "theme").in_source_order())
     systems = [system for system in every_system if region is None or system.region_id == region.pk]
     items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
+    signed_off = set(
+        QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False).values_list("system_id", flat=True)
+    )
     # Every item's record is read, shown or not: a system's return is stale only if all its records are.
     records = (
         ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in every_item])
+        .order_by()
         .with_status_at_end_of(period)
         .with_last_update_at_end_of(period)
+        .annotate(stale=ExpressionWrapper(stale_condition(period, "last_update"), output_field=BooleanField()))
     )
     previous = ("previous_status",) if with_change else ()
     if with_change:
         records = records.with_status_at_end_of(period.previous, name="previous_status")
     records = records.values_list(
-        "system_id", "recommendation_id", "period_status", "target_date", "is_demo", "last_update", *previous
+        "system_id", "recommendation_id", "period_status", "target_date", "is_demo", "stale", *previous
     )
     # Overdue is judged on the period's last day (today, for the current period), on the target as it stands.
     is_current = period == ReportingPeriod.current()
     judged_on = timezone.localdate() if is_current else period.end
-    cutoff, shown, updated_lately, cells = stale_before(period), {item.pk for item in items}, set(), {}
-    for system_id, item_id, status, target, is_demo, last_update, *was in records:
-        if not is_stale(last_update, cutoff):
+    shown, updated_lately, cells = {item.pk for item in items}, set(), {}
+    for system_id, item_id, status, target, is_demo, stale, *was in records:
+        if not stale:
             updated_lately.add(system_id)
         if item_id in shown:
             overdue = is_overdue(target, status, judged_on)
             cells[system_id, item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
+    # One reverse() for all the rows: the ODS code is the only part of a system's URL that varies.
+    system_url = reverse("tracker:system", args=["~ods~"])
     for system in systems:
         system.is_stale = system.pk not in updated_lately
-        system.url = system.get_absolute_url()
+        system.is_signed_off = system.pk in signed_off
+        system.url = system_url.replace("~ods~", system.ods_code)
     rows = [
         (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
         for region_, in_region in groupby(systems, key=lambda s: s.region)
@@ -214,6 +237,7 @@ def comparison_matrix(
         "column_groups": column_groups,
         "rows": rows,
         "system_count": len(systems),
+        "signed_off_count": len([system for system in systems if system.is_signed_off]),
         "is_current": is_current,
         "with_change": with_change,
         "has_demo": any(cell.is_demo for cell in cells.values()),

@@ -147,6 +147,8 @@ class ProgressRecordQuerySet(models.QuerySet):
             from_history = models.functions.Coalesce(
                 models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
             )
+        if not signed_off_positions(period).exists():
+            return self.annotate(**{name: from_history})  # nothing signed off: no frozen position to look up per row
         frozen = models.Subquery(signed_off_positions(period).filter(record=models.OuterRef("pk")).values("status")[:1])
         return self.annotate(**{name: models.functions.Coalesce(frozen, from_history)})
 

@@ -1,7 +1,8 @@
 from django import template
 from django.template import engines
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from markupsafe import Markup
 
 from tracker.choices import Status
 
@@ -132,8 +133,10 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def comparison_body(matrix, show_change):
-    """The comparison matrix's <tbody>, rendered from templates/jinja2/tracker/matrix_body.html."""
+    """The comparison matrix's <tbody>, rendered from templates/jinja2/tracker/matrix_body.html. What repeats in
+    every cell (item codes, system links, status words and classes) is escaped once here, not 648 times there."""
     template = engines["jinja2"].get_template("tracker/matrix_body.html")
+    systems = [system for _, in_region in matrix["rows"] for system, _ in in_region]
     return mark_safe(
         template.render(
             {
@@ -141,8 +144,11 @@ def comparison_body(matrix, show_change):
                 "show_change": show_change,
                 "flag_overdue": matrix["is_current"],
                 "colspan": len(matrix["items"]) + 1,
-                "words": {status.value: status.label for status in Status},
-                "markers": {move: movement_marker(move) for move in MOVEMENT_TEXT},
+                "codes": {item.pk: Markup(escape(item.code)) for item in matrix["items"]},
+                "urls": {system.pk: Markup(escape(system.url)) for system in systems},
+                "classes": {status.value: Markup(f"app-cell--{status.value}") for status in Status},
+                "words": {status.value: Markup(escape(status.label)) for status in Status},
+                "markers": {move: Markup(movement_marker(move)) for move in MOVEMENT_TEXT},
             }
         )
     )
