@@ -14,23 +14,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
 PASSWORD = "correct-horse-battery-staple"
 
 
-def make_user(username, role=None, ods_code=None):
+def make_user(username, role=None, ods_code=None, region=None):
     from django.contrib.auth import get_user_model
 
-    from tracker.models import IntegratedCareSystem, Membership
+    from tracker.models import IntegratedCareSystem, Membership, Region
 
     first, last = username.capitalize(), "Tester"
     user = get_user_model().objects.create_user(
-        username, f"{username}@example.nhs.uk", PASSWORD, first_name=first, last_name=last
+        username, f"{username}@example.invalid", PASSWORD, first_name=first, last_name=last
     )
     if role:
         system = IntegratedCareSystem.objects.get(ods_code=ods_code) if ods_code else None
-        Membership.objects.create(user=user, role=role, system=system)
+        region = Region.objects.get(code=region) if region else None
+        Membership.objects.create(user=user, role=role, system=system, region=region)
     return user
 
 
-# Personas: alice edits West Yorkshire (QWO), bob views it, charlie edits Greater Manchester (an
-# outsider to QWO), nadia is the national team, and dora edits Frimley, dissolved in 2026.
+# Personas: alice edits West Yorkshire (QWO), april approves its returns, bob views it, charlie edits Greater
+# Manchester (an outsider to QWO), rita reviews West Yorkshire's region and ray another, nadia is the national team.
 @pytest.fixture
 def alice(db):
     return make_user("alice", "editor", "QWO")
@@ -49,6 +50,24 @@ def charlie(db):
 @pytest.fixture
 def nadia(db):
     return make_user("nadia", "national")
+
+
+@pytest.fixture
+def april(db):
+    """West Yorkshire's approver: signs off its returns."""
+    return make_user("april", "approver", "QWO")
+
+
+@pytest.fixture
+def rita(db):
+    """The regional reviewer of North East and Yorkshire (Y63), West Yorkshire's region."""
+    return make_user("rita", "reviewer", region="Y63")
+
+
+@pytest.fixture
+def ray(db):
+    """The regional reviewer of London (Y56): another region."""
+    return make_user("ray", "reviewer", region="Y56")
 
 
 @pytest.fixture

@@ -166,13 +166,12 @@ def server_env(database: str) -> dict:
 def session_cookie(database: str) -> str:
     """A signed-in session for the national demo user, made directly (signed with the server's key)."""
     script = """
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 user = get_user_model().objects.get(username="national")
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+session[BACKEND_SESSION_KEY] = "tracker.authentication.MembershipBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)

@@ -11,7 +11,7 @@ from tracker.periods import ReportingPeriod
 
 
 def person(system: IntegratedCareSystem, name="Priya Shah", job_title="Director of Primary Care", email=None):
-    email = email or f"{name.split()[0].lower()}@{system.ods_code.lower()}.example.nhs.uk"
+    email = email or f"{name.split()[0].lower()}@{system.ods_code.lower()}.example.invalid"
     return Person.objects.create(system=system, name=name, job_title=job_title, email=email)
 
 

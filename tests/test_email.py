@@ -38,16 +38,16 @@ def smtp_server(settings):
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.DEFAULT_FROM_EMAIL = "ICS legacy tracker <tracker@example.nhs.uk>"
+    settings.DEFAULT_FROM_EMAIL = "ICS legacy tracker <tracker@example.invalid>"
     yield inbox
     controller.stop()
 
 
 def test_a_password_reset_arrives_by_smtp_and_its_link_sets_a_new_password(client, alice, smtp_server):
-    response = client.post(RESET, {"email": "Alice@example.nhs.uk"})
+    response = client.post(RESET, {"email": "Alice@example.invalid"})
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
     [mail] = smtp_server.messages
-    assert mail.rcpt_tos == ["alice@example.nhs.uk"] and mail.mail_from == "tracker@example.nhs.uk"
+    assert mail.rcpt_tos == ["alice@example.invalid"] and mail.mail_from == "tracker@example.invalid"
     text = mail.content.decode()
     assert "Subject: Reset your ICS legacy tracker password" in text
     link = re.search(r"http://testserver(/accounts/reset/[^/\s]+/[^/\s]+/)", text).group(1)
@@ -62,7 +62,7 @@ def test_a_password_reset_arrives_by_smtp_and_its_link_sets_a_new_password(clien
 
 
 def test_an_unknown_email_gets_the_same_answer_and_no_mail(client, smtp_server):
-    response = client.post(RESET, {"email": "nobody@example.nhs.uk"})
+    response = client.post(RESET, {"email": "nobody@example.invalid"})
     assert response.status_code == 302 and smtp_server.messages == []
 
 
@@ -76,19 +76,19 @@ def test_the_reset_pages_are_nhs_styled(client):
 
 def test_reset_requests_are_throttled_per_email_address(client, alice, smtp_server):
     statuses = [
-        client.post(RESET, {"email": "alice@example.nhs.uk"}, REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(4)
+        client.post(RESET, {"email": "alice@example.invalid"}, REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(4)
     ]
     assert statuses == [302, 302, 302, 429]
     assert len(smtp_server.messages) == 3
-    refused = html.unescape(client.post(RESET, {"email": "alice@example.nhs.uk"}).content.decode())
+    refused = html.unescape(client.post(RESET, {"email": "alice@example.invalid"}).content.decode())
     assert "Too many password reset requests from this device or for this email address. Wait an hour" in refused
 
 
 def test_reset_requests_are_throttled_per_address(client, smtp_server):
-    statuses = [client.post(RESET, {"email": f"user{i}@example.nhs.uk"}).status_code for i in range(11)]
+    statuses = [client.post(RESET, {"email": f"user{i}@example.invalid"}).status_code for i in range(11)]
     assert statuses == [302] * 10 + [429]
     make_user("zoe")
-    assert Client().post(RESET, {"email": "zoe@example.nhs.uk"}, REMOTE_ADDR="10.9.9.9").status_code == 302
+    assert Client().post(RESET, {"email": "zoe@example.invalid"}, REMOTE_ADDR="10.9.9.9").status_code == 302
 
 
 def email_settings(**env):
@@ -108,25 +108,25 @@ def email_settings(**env):
 def test_mail_settings_come_from_the_environment():
     values = email_settings(
         DEBUG="0",
-        EMAIL_HOST="smtp.example.nhs.uk",
+        EMAIL_HOST="smtp.example.invalid",
         EMAIL_PORT="2525",
         EMAIL_HOST_USER="tracker",
         EMAIL_HOST_PASSWORD="s3cret",
         EMAIL_USE_TLS="1",
-        DEFAULT_FROM_EMAIL="tracker@example.nhs.uk",
+        DEFAULT_FROM_EMAIL="tracker@example.invalid",
     )
     assert values == [
         "django.core.mail.backends.smtp.EmailBackend",
-        "smtp.example.nhs.uk",
+        "smtp.example.invalid",
         "2525",
         "tracker",
         "s3cret",
         "True",
-        "tracker@example.nhs.uk",
+        "tracker@example.invalid",
     ]
 
 
 def test_a_developer_machine_prints_mail_to_the_console_and_production_sends_it():
     assert email_settings(DEBUG="1")[0] == "django.core.mail.backends.console.EmailBackend"  # `make run`
     assert email_settings(DEBUG="0")[0] == "django.core.mail.backends.smtp.EmailBackend"
-    assert email_settings(DEBUG="1", EMAIL_HOST="smtp.example.nhs.uk")[0].endswith("smtp.EmailBackend")
+    assert email_settings(DEBUG="1", EMAIL_HOST="smtp.example.invalid")[0].endswith("smtp.EmailBackend")

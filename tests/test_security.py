@@ -314,7 +314,7 @@ def test_no_template_has_an_inline_script_style_or_event_handler():
 def superuser(db):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_superuser("root", "root@example.nhs.uk", PASSWORD)
+    return get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
 
 
 PAGES = {

@@ -49,6 +49,11 @@ def can_edit_system(user, system: IntegratedCareSystem) -> bool:
     return ics_role(user, system) in EDITING_ROLES and system.dissolved_on is None
 
 
+def is_reviewer(user) -> bool:
+    membership = membership_of(user)
+    return bool(membership and membership.role == Role.REVIEWER)
+
+
 def is_reviewer_of(user, system: IntegratedCareSystem) -> bool:
     membership = membership_of(user)
     return bool(membership and membership.role == Role.REVIEWER and membership.region_id == system.region_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records
+from .views import account, board_report, comparison, peer_learning, records, returns
 
 app_name = "tracker"
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
     path("evidence/<int:pk>/withdraw/", records.evidence_withdraw, name="evidence_withdraw"),
     path("evidence/<int:pk>/download/", records.evidence_download, name="evidence_download"),
     path("systems/<str:ods_code>/report/", board_report.board_report, name="board_report"),
+    path("systems/<str:ods_code>/records/<str:code>/confirm/", returns.record_confirm, name="record_confirm"),
+    path("systems/<str:ods_code>/returns/<str:period>/", returns.return_detail, name="return"),
+    path("systems/<str:ods_code>/returns/<str:period>/<str:action>/", returns.return_action, name="return_action"),
+    path("challenges/<int:pk>/answer/", returns.challenge_answer, name="challenge_answer"),
+    path("returns/", returns.returns_overview, name="returns"),
     path("comparison/", comparison.comparison, name="comparison"),
     path("comparison/rollups/", comparison.rollups, name="rollups"),
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),

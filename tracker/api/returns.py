@@ -1,6 +1,5 @@
 """/api/v1/returns/ and /api/v1/challenges/: the quarterly return's cycle, by the same services as the pages."""
 
-from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,10 +16,10 @@ from rest_framework.response import Response
 
 from config.api import CSVListMixin
 from legacy.models import Recommendation
-from tracker import permissions, services
+from tracker import permissions, selectors, services
 from tracker.choices import Assurance
 from tracker.filtersets import ChallengeFilterSet, QuarterlyReturnFilterSet
-from tracker.models import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
+from tracker.models import Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
 
 from .serializers import StrictFieldsMixin, etag_for
 
@@ -65,8 +64,7 @@ class QuarterlyReturnSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=Assurance.choices, allow_null=True))
     def get_assurance(self, quarterly_return):
-        opinions = quarterly_return.sign_off.assurances.all() if quarterly_return.sign_off_id else []
-        return opinions[0].opinion if opinions else None
+        return quarterly_return.assurance
 
 
 class PositionSerializer(serializers.ModelSerializer):
@@ -137,16 +135,6 @@ TRANSITION_RESPONSES = {
 }
 
 
-def returns_for(user):
-    return (
-        QuarterlyReturn.objects.for_user(user)
-        .select_related("system", "sign_off")
-        .prefetch_related(Prefetch("sign_off__assurances", queryset=AssuranceOpinion.objects.all()))
-        .annotate(open_challenges=Count("challenges", filter=Q(challenges__answered_at__isnull=True)))
-        .order_by("-period", "system__ods_code")
-    )
-
-
 class QuarterlyReturnViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """Each ICS's quarterly return per period: open → submitted → signed off. Reads follow the system's visibility;
     each transition is checked against the role (403) and the rules (409, with what blocks it)."""
@@ -156,7 +144,7 @@ class QuarterlyReturnViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.HasRole]
 
     def get_queryset(self):
-        return returns_for(self.request.user)
+        return selectors.returns_for(self.request.user)
 
     def _expected_version(self, quarterly_return) -> int | None:
         if_match = self.request.headers.get("If-Match")

@@ -152,3 +152,24 @@ def comparison_body(matrix, show_change):
             }
         )
     )
+
+
+RETURN_STATE_COLOURS = {"open": "grey", "submitted": "blue", "signed_off": "green"}
+
+
+@register.simple_tag
+def return_state_tag(quarterly_return):
+    """A return's state as an NHS.UK tag, always with its word."""
+    return format_html(
+        '<strong class="nhsuk-tag nhsuk-tag--{} app-status">{}</strong>',
+        RETURN_STATE_COLOURS[quarterly_return.state],
+        quarterly_return.get_state_display(),
+    )
+
+
+@register.filter
+def due_on(period):
+    """The date a period's return is due."""
+    from tracker.models.returns import due_on as return_due_on
+
+    return return_due_on(period)

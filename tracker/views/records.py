@@ -52,6 +52,7 @@ def system_detail(request, ods_code):
             "can_edit": can_edit,
             "progress": selectors.system_progress(system) if can_view else None,
             "start_form": StartFromPredecessorForm(successor=system) if can_edit and predecessors else None,
+            "returns_due": selectors.returns_on_system_page(system) if can_view else [],
         },
     )
 

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
-from tracker.services import records_ensure
+from tracker.periods import ReportingPeriod
+from tracker.services import records_ensure, returns_open
 
 FIXTURES = ["catalogue.json", "register.json"]
 
@@ -24,5 +25,7 @@ class Command(BaseCommand):
             for name in FIXTURES:
                 call_command("loaddata", str(fixture_dir / name), verbosity=options["verbosity"])
             created = records_ensure()
+            current = ReportingPeriod.current()
+            opened = returns_open(current.previous) + returns_open(current)
         if options["verbosity"]:
-            self.stdout.write(f"{created} new progress records (not assessed).")
+            self.stdout.write(f"{created} new progress records (not assessed); {opened} returns opened.")
