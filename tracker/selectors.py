@@ -196,7 +196,7 @@ def comparison_matrix(
     records = (
         ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in every_item])
         .order_by()
-        .with_status_at_end_of(period)
+        .with_status_at_end_of(period, signed_off=bool(signed_off))
         .with_last_update_at_end_of(period)
         .annotate(stale=ExpressionWrapper(stale_condition(period, "last_update"), output_field=BooleanField()))
     )

@@ -80,7 +80,7 @@ class ProgressRecordViewSet(
     serializer_class = ProgressRecordSerializer
     filterset_class = ProgressRecordFilterSet
     permission_classes = [permissions.CanEditRecords]
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "head", "options"]  # POST only for confirm/
 
     def get_queryset(self):
         return ProgressRecord.objects.for_user(self.request.user).select_related(

@@ -134,10 +134,13 @@ class ProgressRecordQuerySet(models.QuerySet):
         ).order_by("-changed_at", "-pk")
         return self.annotate(**{name: models.Subquery(last_change.values("changed_at")[:1])})
 
-    def with_status_at_end_of(self, period: ReportingPeriod, name: str = "period_status"):
+    def with_status_at_end_of(
+        self, period: ReportingPeriod, name: str = "period_status", signed_off: bool | None = None
+    ):
         """Annotate `name` (default `period_status`): the official status at the end of `period`. Where the system's
         return for the period is signed off, that is the frozen position; elsewhere the status from history (for
-        the current period, which has not ended, the record as it stands)."""
+        the current period, which has not ended, the record as it stands). `signed_off`: whether any return of the
+        period is signed off, if the caller already knows (else one query finds out)."""
         if period == ReportingPeriod.current():
             from_history = models.F("status")
         else:
@@ -147,7 +150,7 @@ class ProgressRecordQuerySet(models.QuerySet):
             from_history = models.functions.Coalesce(
                 models.Subquery(last_change.values("status_after")[:1]), models.Value(Status.NOT_ASSESSED)
             )
-        if not signed_off_positions(period).exists():
+        if not (signed_off if signed_off is not None else signed_off_positions(period).exists()):
             return self.annotate(**{name: from_history})  # nothing signed off: no frozen position to look up per row
         frozen = models.Subquery(signed_off_positions(period).filter(record=models.OuterRef("pk")).values("status")[:1])
         return self.annotate(**{name: models.functions.Coalesce(frozen, from_history)})
