@@ -155,3 +155,17 @@ def test_the_printed_board_report_is_at_most_two_a4_pages_and_gives_the_reasons(
     pdf = page.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     assert 1 <= pages <= 2, f"the board report prints on {pages} A4 pages"
+
+
+@pytest.mark.parametrize("path", ["/catalogue/", "/systems/"])
+def test_filters_are_nhsuk_controls_that_stay_in_their_column(page, path):
+    page.goto(path)
+    controls = page.locator(".app-filter-form select, .app-filter-form input")
+    assert controls.count() >= 3
+    results = page.get_by_role("status").first.bounding_box()
+    for control in controls.all():
+        expect(control).to_have_class(re.compile(r"\bnhsuk-(select|input)\b"))
+        box = control.bounding_box()
+        assert box["x"] + box["width"] <= results["x"], "a filter overlaps the results"
+    # Labelled, so they can be found by name.
+    expect(page.get_by_label("Region" if path == "/systems/" else "Publication")).to_be_visible()

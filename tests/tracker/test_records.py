@@ -255,3 +255,11 @@ def test_history_shows_dates_as_people_read_them_and_keeps_them_stored_as_they_w
         assert "<strong>Target date</strong>: 31 March 2027 → 9 October 2027" in body
         assert "2027-03-31" not in body
     assert ProgressChange.objects.latest("pk").changes["Target date"] == ["2027-03-31", "2027-10-09"]
+
+
+def test_the_systems_filters_are_nhsuk_controls_and_a_bad_filter_says_error_in_the_title(client):
+    body = client.get(reverse("tracker:systems")).content.decode()
+    assert '<select class="nhsuk-select' in body and '<input class="nhsuk-input' in body
+    body = client.get(reverse("tracker:systems"), {"active_on": "soon"}).content.decode()
+    assert "<title>Error: Integrated care systems" in body
+    assert 'data-module="nhsuk-error-summary"' in body and "nhsuk-input--error" in body
