@@ -144,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tracker.authentication.MembershipBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "tracker:landing"
 LOGOUT_REDIRECT_URL = "home"
 
 # A period's quarterly return is due this many days after the period ends, and late if not signed off by then.

@@ -8,6 +8,9 @@ urlpatterns = [
     path("systems/<str:ods_code>/", records.system_detail, name="system"),
     path("systems/<str:ods_code>/history/", records.system_history, name="system_history"),
     path("systems/<str:ods_code>/people/", records.people, name="people"),
+    path("systems/<str:ods_code>/people/<int:pk>/edit/", records.person_edit, name="person_edit"),
+    path("systems/<str:ods_code>/people/<int:pk>/retire/", records.person_retire, name="person_retire"),
+    path("systems/<str:ods_code>/people/<int:pk>/reinstate/", records.person_reinstate, name="person_reinstate"),
     path(
         "systems/<str:ods_code>/start-from-predecessor/", records.start_from_predecessor, name="start_from_predecessor"
     ),
@@ -26,6 +29,7 @@ urlpatterns = [
     path("comparison/rollups/", comparison.rollups, name="rollups"),
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),
     path("peer-learning/<str:code>/", peer_learning.peer_learning_item, name="peer_learning_item"),
+    path("account/start/", account.landing, name="landing"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
 ]

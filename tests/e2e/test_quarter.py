@@ -16,13 +16,21 @@ def sign_in(page, username):
     page.get_by_role("button", name="Sign in").click()
 
 
+def fill_date(page, legend, day, month, year):
+    """The NHS.UK date input: three boxes, day, month and year, in a group named by its legend."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)
+
+
 def update_record(page, code, status, reason, target_date=None):
     page.goto("/systems/QWO/")
     page.get_by_role("link", name=code, exact=False).first.click()
     page.get_by_role("link", name="Update this record").click()
     page.get_by_label("Status").select_option(label=status)
     if target_date:
-        page.get_by_label("Target date").fill(target_date)
+        fill_date(page, "Target date", *target_date)
     page.get_by_label("Accountable owner").select_option(label="Priya Shah, Director of Primary Care")
     page.get_by_label("Reason for the change").fill(reason)
     page.get_by_role("button", name="Save").click()
@@ -40,16 +48,16 @@ def test_an_editor_does_their_quarterly_update_and_an_outsider_cannot_touch_it(p
     page.get_by_label("Job title").fill("Director of Primary Care")
     page.get_by_label("Email").fill("priya.shah@example.nhs.uk")
     page.get_by_role("button", name="Add person").click()
-    expect(page.get_by_role("cell", name="Priya Shah")).to_be_visible()
+    expect(page.get_by_role("cell", name="Priya Shah", exact=True)).to_be_visible()
 
-    update_record(page, "NHSCC-1", "Amber", "Leadership programme started", target_date="2027-03-31")
+    update_record(page, "NHSCC-1", "Amber", "Leadership programme started", target_date=("31", "3", "2027"))
     update_record(page, "NHSCC-4", "Green", "Peer network meets monthly")
     update_record(page, "KF-L1", "Blue", "GP engagement embedded in every place")
 
     page.get_by_role("link", name="Add evidence").click()
     page.get_by_label("Title").fill("Place engagement report")
     page.get_by_label("Kind").select_option(label="Link")
-    page.get_by_label("Date it refers to").fill("2026-06-30")
+    fill_date(page, "Date it refers to", "30", "6", "2026")
     page.get_by_label("Link").fill("https://example.nhs.uk/place-engagement")
     page.get_by_role("button", name="Add evidence").click()
     expect(page.get_by_role("link", name="Place engagement report", exact=True)).to_be_visible()
@@ -59,7 +67,7 @@ def test_an_editor_does_their_quarterly_update_and_an_outsider_cannot_touch_it(p
     page.get_by_role("link", name="Add evidence").click()
     page.get_by_label("Title").fill("Board paper, July")
     page.get_by_label("Kind").select_option(label="Board paper")
-    page.get_by_label("Date it refers to").fill("2026-07-09")
+    fill_date(page, "Date it refers to", "9", "7", "2026")
     page.get_by_label("Or upload a file").set_input_files(str(pdf))
     page.get_by_role("button", name="Add evidence").click()
     expect(page.get_by_role("link", name="Board paper, July", exact=True)).to_be_visible()

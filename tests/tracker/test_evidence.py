@@ -76,16 +76,19 @@ def test_a_link_is_evidence_too_and_shows_with_the_date_it_refers_to(signed_in):
         {"title": "Peer network terms", "kind": "link", "refers_to": "2026-04-02", "url": "https://example.nhs.uk/t"},
     )
     body = signed_in.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).content.decode()
-    assert 'href="https://example.nhs.uk/t"' in body and "2 Apr 2026" in body
+    assert 'href="https://example.nhs.uk/t"' in body and "2 April 2026" in body
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({}, "Give either a link or a file, not both."),
+        ({}, "Give a link or upload a file"),
         ({"url": "https://example.nhs.uk/x", "file": SimpleUploadedFile("p.pdf", PDF)}, "not both"),
         ({"url": "https://example.nhs.uk/x", "refers_to": "2999-01-01"}, "cannot be in the future"),
-        ({"url": "https://example.nhs.uk/x", "title": "t" * 201}, "at most 200 characters"),
+        (
+            {"url": "https://example.nhs.uk/x", "title": "t" * 201},
+            "Title must be 200 characters or fewer; you entered 201",
+        ),
     ],
 )
 def test_bad_evidence_gets_a_clear_error(signed_in, extra, message):
@@ -99,7 +102,7 @@ def test_withdrawn_evidence_stays_on_record_with_its_reason(signed_in):
     post_file(signed_in, "paper.pdf", PDF)
     evidence = Evidence.objects.get()
     url = reverse("tracker:evidence_withdraw", args=[evidence.pk])
-    assert "This field is required" in signed_in.post(url, {"reason": ""}).content.decode()
+    assert "Enter why you are withdrawing this evidence" in signed_in.post(url, {"reason": ""}).content.decode()
 
     signed_in.post(url, {"reason": "Superseded by the June paper"})
     body = signed_in.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).content.decode()
@@ -115,4 +118,4 @@ def test_evidence_date_is_what_it_refers_to_not_when_it_was_added(signed_in):
     assert evidence.refers_to == board_meeting
     assert abs(timezone.now() - evidence.added_at) < datetime.timedelta(minutes=1)
     body = signed_in.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).content.decode()
-    assert f"{board_meeting:%-d %b %Y}" in body and f"Added by Alice Tester, {timezone.localdate():%-d %b %Y}" in body
+    assert f"{board_meeting:%-d %B %Y}" in body and f"Added by Alice Tester, {timezone.localdate():%-d %B %Y}" in body

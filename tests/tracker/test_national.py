@@ -169,7 +169,7 @@ def test_roll_ups_count_per_item_and_region_and_trend_over_periods(client, alice
     assert trend[0][0].code == "2022-23-Q2" and trend[-1][0] == ReportingPeriod.current()
     assert trend[-1][1]["blue"] == 1 and trend[-2][1]["blue"] == 0
     body = response.content.decode()
-    assert '<svg class="app-trend"' in body and "Counts by status at the end of each period" in body
+    assert '<svg class="app-trend"' in body and "Records at each status at the end of each period" in body
     assert "Stale returns" in body  # for the national team
 
 
@@ -267,3 +267,24 @@ def test_the_matrix_never_abbreviates_not_assessed_to_na(client, nadia):
     body = as_user(client, nadia).get(reverse("tracker:comparison"), {"region": "Y63"}).content.decode()
     assert "N/A" not in body
     assert '<span class="nhsuk-u-visually-hidden">NHSCC-1: </span>Not assessed</a>' in body
+
+
+def test_the_board_report_shows_why_each_red_and_amber_item_is_so(client, alice):
+    west_yorkshire = IntegratedCareSystem.objects.get(ods_code="QWO")
+    update(west_yorkshire, "NHSCC-4", alice, status="amber", reason="Waiting for the peer network's funding")
+    update(west_yorkshire, "NHSCC-5", alice, status="red", reason="No lead pharmacist in post")
+    update(west_yorkshire, "NHSCC-6", alice, status="green", reason="Green light from the board")
+    body = as_user(client, alice).get(reverse("tracker:board_report", args=["QWO"])).content.decode()
+    assert "<strong>Why amber:</strong> Waiting for the peer network&#x27;s funding" in body
+    assert "<strong>Why red:</strong> No lead pharmacist in post" in body
+    assert "Green light from the board" not in body
+
+
+def test_the_roll_ups_never_put_a_count_of_systems_under_the_heading_of_a_count_of_records(client, nadia):
+    body = as_user(client, nadia).get(reverse("tracker:rollups")).content.decode()
+    regions = body.split('id="rollup-regions"')[1].split("</table>")[0]
+    items = body.split('id="rollup-items"')[1].split("</table>")[0]
+    assert ">Systems in the region</th>" in regions and ">Records at each status</th>" in regions
+    assert "Records at each status, by region" in regions  # the caption says what is counted
+    assert ">Systems reporting</th>" in items and ">Systems at each status</th>" in items
+    assert "Records at each status, by region</h2>" in body and "Systems at each status, by recommendation</h2>" in body

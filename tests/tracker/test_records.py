@@ -208,3 +208,83 @@ def test_the_history_check_catches_a_record_changed_without_history(alice, west_
     assert records_without_their_history() == [("QWO", "NHSCC-4", 2, 1)]
     with record_writes():
         ProgressRecord.objects.filter(recommendation__code="NHSCC-4", system=west_yorkshire).update(version=1)
+
+
+# The edit form and history as people see them (trust sweep).
+
+
+def edit_url(code="NHSCC-4"):
+    return reverse("tracker:record_edit", args=["QWO", code])
+
+
+def test_a_target_date_is_given_as_day_month_and_year(client, alice, west_yorkshire):
+    client.force_login(alice)
+    data = {"status": "amber", "reason": "Plan agreed", "version": 0}
+    client.post(edit_url(), {**data, "target_date_day": "31", "target_date_month": "3", "target_date_year": "2027"})
+    assert record("QWO", "NHSCC-4").target_date == datetime.date(2027, 3, 31)
+
+
+def test_the_edit_form_is_never_kept_by_the_browser_so_back_cannot_bring_an_old_reason(client, alice):
+    client.force_login(alice)
+    response = client.get(edit_url())
+    assert "no-store" in response["Cache-Control"]
+    body = response.content.decode()
+    reason = body.split('name="reason"')[0].rsplit("<textarea", 1)[1] + body.split('name="reason"')[1].split(">")[0]
+    assert 'autocomplete="off"' in reason
+    version = body.split('name="version"')[1].split(">")[0]
+    assert 'autocomplete="off"' in version
+
+
+def test_a_summary_over_the_limit_is_refused_saying_by_how_much_and_keeps_what_they_typed(client, alice):
+    client.force_login(alice)
+    pasted = "y" * 10_000
+    response = client.post(edit_url(), {"status": "amber", "reason": "Update", "version": 0, "summary": pasted})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Summary must be 5,000 characters or fewer; you entered 10,000" in body
+    assert f">\n{pasted}</textarea>" in body or f">{pasted}</textarea>" in body
+    assert " maxlength=" not in body
+    assert is_untouched("QWO", "NHSCC-4")
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (reverse("tracker:record_edit", args=["QWO", "NHSCC-4"]), {"version": 0}),
+        (reverse("tracker:evidence_add", args=["QWO", "NHSCC-4"]), {"title": ""}),
+        (reverse("tracker:people", args=["QWO"]), {"name": ""}),
+        (reverse("tracker:api_tokens"), {"name": ""}),
+    ],
+)
+def test_a_form_page_with_errors_says_error_in_its_title_and_its_summary_takes_focus(client, alice, url, data):
+    client.force_login(alice)
+    assert "<title>Error: " not in client.get(url).content.decode()
+    body = client.post(url, data).content.decode()
+    assert "<title>Error: " in body
+    assert 'class="nhsuk-error-summary" data-module="nhsuk-error-summary"' in body
+
+
+def test_a_failed_date_links_from_the_summary_to_the_wrong_part(client, alice):
+    client.force_login(alice)
+    data = {"status": "amber", "reason": "x", "version": 0, "target_date_day": "", "target_date_month": "3"}
+    body = client.post(edit_url(), {**data, "target_date_year": "2027"}).content.decode()
+    assert '<a href="#id_target_date_day">Target date must include a day</a>' in body
+
+
+def test_history_shows_dates_as_people_read_them_and_keeps_them_stored_as_they_were(client, alice, west_yorkshire):
+    update(west_yorkshire, "NHSCC-4", alice, target_date=datetime.date(2027, 3, 31), reason="Plan agreed")
+    update(west_yorkshire, "NHSCC-4", alice, target_date=datetime.date(2027, 10, 9), reason="Delayed")
+    client.force_login(alice)
+    for url in (reverse("tracker:system_history", args=["QWO"]), reverse("tracker:record", args=["QWO", "NHSCC-4"])):
+        body = client.get(url).content.decode()
+        assert "<strong>Target date</strong>: 31 March 2027 → 9 October 2027" in body
+        assert "2027-03-31" not in body
+    assert ProgressChange.objects.latest("pk").changes["Target date"] == ["2027-03-31", "2027-10-09"]
+
+
+def test_the_systems_filters_are_nhsuk_controls_and_a_bad_filter_says_error_in_the_title(client):
+    body = client.get(reverse("tracker:systems")).content.decode()
+    assert '<select class="nhsuk-select' in body and '<input class="nhsuk-input' in body
+    body = client.get(reverse("tracker:systems"), {"active_on": "soon"}).content.decode()
+    assert "<title>Error: Integrated care systems" in body
+    assert 'data-module="nhsuk-error-summary"' in body and "nhsuk-input--error" in body

@@ -85,6 +85,11 @@ class Person(models.Model):
     name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, help_text="Their role, for example Director of Primary Care.")
     email = models.EmailField()
+    retired_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When they stopped being offered as an owner. They stay on the records and history that name them.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -93,6 +98,10 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.job_title}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
 
 
 class ProgressRecordQuerySet(models.QuerySet):

@@ -1,13 +1,38 @@
-"""A signed-in user's own things: their personal API tokens."""
+"""A signed-in user's own things: where they start after signing in, and their personal API tokens."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..forms import ApiTokenForm
 from ..models import ApiToken
+from ..models.register import is_national, membership_of
+
+
+def start_page(user) -> str:
+    """Where a signed-in user's work is: their own system's page for an ICS member, the comparison for the
+    national team, home for anyone else."""
+    if is_national(user):
+        return reverse("tracker:comparison")
+    membership = membership_of(user)
+    if membership is not None and membership.system_id:
+        return membership.system.get_absolute_url()
+    return reverse("home")
+
+
+@login_required
+def landing(request):
+    """Where sign-in leads (LOGIN_REDIRECT_URL): a safe `next` first, else the user's start page."""
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(start_page(request.user))
 
 
 @login_required

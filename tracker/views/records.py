@@ -1,3 +1,4 @@
+import datetime
 from itertools import groupby
 
 from django.contrib import messages
@@ -5,8 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateformat import format as format_date
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from .. import people as people_service
 from .. import permissions, selectors, services
 from ..exports import evidence_file
 from ..filtersets import IntegratedCareSystemFilterSet
@@ -17,7 +21,33 @@ from ..forms import (
     StartFromPredecessorForm,
     WithdrawEvidenceForm,
 )
-from ..models import Evidence, IntegratedCareSystem, ProgressRecord
+from ..models import Evidence, IntegratedCareSystem, Person, ProgressRecord
+
+# History rows keep what was shown when they were written; dates in them are stored as ISO (2027-03-31) and shown
+# here the way every other page shows a date.
+DATE_LABELS = {ProgressRecord.TRACKED_FIELDS["target_date"]}
+DATE_FORMAT = "j F Y"
+
+
+def _shown_value(label, value):
+    if label in DATE_LABELS and isinstance(value, str):
+        try:
+            return format_date(datetime.date.fromisoformat(value), DATE_FORMAT)
+        except ValueError:
+            return value
+    return value
+
+
+def with_shown_changes(changes):
+    """Give each history row `shown_changes`: (label, before, after), with dates in the "9 October 2024" style.
+    The stored history is not touched."""
+    changes = list(changes)
+    for change in changes:
+        change.shown_changes = [
+            (label, _shown_value(label, values[0]), _shown_value(label, values[1]))
+            for label, values in change.changes.items()
+        ]
+    return changes
 
 
 def system_list(request):
@@ -80,19 +110,25 @@ def record_detail(request, ods_code, code):
             "record": record,
             "item": record.recommendation,
             "evidence": selectors.record_evidence(record),
-            "history": record.history.all(),
+            "history": with_shown_changes(record.history.all()),
             "can_edit": permissions.can_edit_system(request.user, system),
         },
     )
 
 
+# Never kept by the browser: Back after a save must fetch the record as it now is (version and all), not show the
+# form as it was with the reason just used, which a later save would put into the history again.
+@never_cache
 @permissions.role_required
 def record_edit(request, ods_code, code):
     system = permissions.get_system_for_user(request.user, ods_code, write=True)
     record = _record(system, code)
     item = record.recommendation
     form = ProgressRecordForm(
-        request.POST or None, initial={**record.tracked_values(), "version": record.version}, system=system
+        request.POST or None,
+        initial={**record.tracked_values(), "version": record.version},
+        system=system,
+        record=record,
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -107,8 +143,11 @@ def record_edit(request, ods_code, code):
             )
         except services.StaleRecordError as error:
             conflict = error
+            with_shown_changes(error.changes_since)
             # Keep what they typed, but let a deliberate second save go ahead against the version now shown.
-            form = ProgressRecordForm({**request.POST.dict(), "version": error.record.version}, system=system)
+            form = ProgressRecordForm(
+                {**request.POST.dict(), "version": error.record.version}, system=system, record=error.record
+            )
             form.is_valid()
             record = error.record
         except ValidationError as error:
@@ -175,11 +214,16 @@ def evidence_download(request, pk):
 def system_history(request, ods_code):
     system = permissions.get_system_for_user(request.user, ods_code)
     page = Paginator(selectors.system_history(system), 50).get_page(request.GET.get("page"))
-    return render(request, "tracker/system_history.html", {"system": system, "page": page})
+    return render(
+        request,
+        "tracker/system_history.html",
+        {"system": system, "page": page, "changes": with_shown_changes(page.object_list)},
+    )
 
 
 @permissions.role_required
 def people(request, ods_code):
+    """The people a system names as owners; its editors add them here."""
     write = request.method == "POST"
     system = permissions.get_system_for_user(request.user, ods_code, write=write)
     form = PersonForm(request.POST or None, system=system)
@@ -189,16 +233,59 @@ def people(request, ods_code):
         person.save()
         messages.success(request, f"{person.name} added.")
         return redirect("tracker:people", ods_code=system.ods_code)
+    everyone = list(system.people.all())
     return render(
         request,
         "tracker/people.html",
         {
             "system": system,
-            "people": system.people.all(),
+            "people": [p for p in everyone if not p.is_retired],
+            "retired": [p for p in everyone if p.is_retired],
             "form": form,
             "can_edit": permissions.can_edit_system(request.user, system),
         },
     )
+
+
+def _person_for_editor(request, ods_code, pk) -> tuple[IntegratedCareSystem, Person]:
+    system = permissions.get_system_for_user(request.user, ods_code, write=True)
+    return system, get_object_or_404(Person, pk=pk, system=system)
+
+
+@permissions.role_required
+def person_edit(request, ods_code, pk):
+    """Correct a person's name, job title or email, or retire them."""
+    system, person = _person_for_editor(request, ods_code, pk)
+    form = PersonForm(request.POST or None, instance=person, system=system)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = people_service.person_update(person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{person.name}'s details saved.")
+            return redirect("tracker:people", ods_code=system.ods_code)
+    return render(request, "tracker/person_form.html", {"system": system, "person": person, "form": form})
+
+
+@permissions.role_required
+@require_POST
+def person_retire(request, ods_code, pk):
+    system, person = _person_for_editor(request, ods_code, pk)
+    person = people_service.person_retire(person=person)
+    messages.success(
+        request, f"{person.name} retired: no longer offered as an owner, and still named on their past records."
+    )
+    return redirect("tracker:people", ods_code=system.ods_code)
+
+
+@permissions.role_required
+@require_POST
+def person_reinstate(request, ods_code, pk):
+    system, person = _person_for_editor(request, ods_code, pk)
+    person = people_service.person_reinstate(person=person)
+    messages.success(request, f"{person.name} can be named as an owner again.")
+    return redirect("tracker:people", ods_code=system.ods_code)
 
 
 @permissions.role_required
