@@ -148,7 +148,7 @@ LOGIN_REDIRECT_URL = "tracker:landing"
 LOGOUT_REDIRECT_URL = "home"
 
 # A period's quarterly return is due this many days after the period ends, and late if not signed off by then.
-RETURN_DUE_DAYS = int(os.environ.get("RETURN_DUE_DAYS", "30"))
+RETURN_DUE_DAYS = env_int("RETURN_DUE_DAYS", 30)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ..choices import Role
 from ..forms import ApiTokenForm
 from ..models import ApiToken
 from ..models.register import is_national, membership_of
@@ -15,12 +16,14 @@ from ..models.register import is_national, membership_of
 
 def start_page(user) -> str:
     """Where a signed-in user's work is: their own system's page for an ICS member, the comparison for the
-    national team, home for anyone else."""
+    national team, their region's returns for a reviewer, home for anyone else."""
     if is_national(user):
         return reverse("tracker:comparison")
     membership = membership_of(user)
     if membership is not None and membership.system_id:
         return membership.system.get_absolute_url()
+    if membership is not None and membership.role == Role.REVIEWER:
+        return reverse("tracker:returns")
     return reverse("home")
 
 
