@@ -137,6 +137,9 @@ def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=Non
         "footprint": footprint_label(period),
         "previous_footprint": footprint_label(period.previous),
         "includes_demo": national["includes_demo"],
+        "signed_off_systems": QuarterlyReturn.objects.filter(
+            period=period.code, sign_off__isnull=False, system__in=footprint(period)
+        ).count(),
         "national": national,
         "by_recommendation": [rollup(item.code, item.title) for item in items],
         "by_region": [rollup(r.code, r.name) for r in regions],
@@ -277,8 +280,13 @@ def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[Rep
 
 
 def peer_leaders(period: ReportingPeriod):
-    """The records, in `period`'s footprint, that peer learning points to: rated green or blue now."""
-    return ProgressRecord.objects.filter(status__in=PEER_LEARNING_STATUSES, system__in=footprint(period))
+    """The records, in `period`'s footprint, that peer learning points to: officially green or blue for `period`
+    (the signed-off position where the return is signed off, else the record as it stands)."""
+    return (
+        ProgressRecord.objects.filter(system__in=footprint(period))
+        .with_status_at_end_of(period)
+        .filter(period_status__in=PEER_LEARNING_STATUSES)
+    )
 
 
 EVIDENCE_SHOWN = 5
@@ -431,7 +439,9 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     sign_off = quarterly_return.sign_off if quarterly_return else None
     challenges = defaultdict(list)
     if quarterly_return:
-        for challenge in Challenge.objects.filter(quarterly_return=quarterly_return).open():
+        for challenge in (
+            Challenge.objects.filter(quarterly_return=quarterly_return).open().select_related("recommendation")
+        ):
             challenges[challenge.recommendation_id].append(challenge)
     is_current = period == ReportingPeriod.current()
     judged_on, cutoff = (timezone.localdate() if is_current else period.end), stale_before(period)

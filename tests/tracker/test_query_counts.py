@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import add_evidence, person, record, update
 from tracker.models import ApiToken, IntegratedCareSystem
+from tracker.periods import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
 SYSTEMS = ["QWO", "QOP", "QYG"]
@@ -39,6 +40,34 @@ def grow(editors, rounds: range):
                 add_evidence(system, code, editors[ods], title=f"Paper {n}")
 
 
+def return_cycle(editor, challenged: list[str]):
+    """West Yorkshire's return made ready, signed off, assured and `challenged` (reopened first if it was signed
+    off): it ends signed off either way, so both data sizes take the same paths, with more rows the second time."""
+    from conftest import make_user
+    from tests.tracker.test_returns import make_ready
+    from tracker import services
+    from tracker.models import Membership, QuarterlyReturn
+
+    system = IntegratedCareSystem.objects.get(ods_code="QWO")
+    approver = Membership.objects.filter(role="approver", system=system).first()
+    approver = approver.user if approver else make_user("amy", "approver", "QWO")
+    reviewer = Membership.objects.filter(role="reviewer").first()
+    reviewer = reviewer.user if reviewer else make_user("rex", "reviewer", region="Y63")
+    national = make_user(f"nat{len(challenged)}", "national")
+    quarterly_return = QuarterlyReturn.objects.get(system=system, period=ReportingPeriod.current().code)
+    if quarterly_return.state == "signed_off":
+        services.return_reopen(quarterly_return=quarterly_return, user=national, reason="Recount")
+    make_ready(system, editor)
+    services.return_submit(quarterly_return=quarterly_return, user=editor)
+    services.return_sign_off(quarterly_return=quarterly_return, user=approver)
+    services.return_assure(quarterly_return=quarterly_return, user=reviewer, assurance="limited", comment="Thin")
+    for code in challenged:
+        recommendation = record("QWO", code).recommendation
+        services.challenge_raise(
+            quarterly_return=quarterly_return, recommendation=recommendation, user=reviewer, text="Show evidence"
+        )
+
+
 def pages():
     record_page = reverse("tracker:record", args=["QWO", "NHSCC-4"])
     return [
@@ -62,6 +91,9 @@ def pages():
         ("national", reverse("tracker:comparison") + "?export=xlsx"),
         ("national", reverse("tracker:rollups")),
         ("national", reverse("tracker:rollups") + "?export=csv"),
+        ("national", reverse("tracker:returns")),
+        ("national", reverse("tracker:returns") + "?export=csv"),
+        ("editor", reverse("tracker:return", args=["QWO", ReportingPeriod.current().code])),
     ]
 
 
@@ -75,6 +107,8 @@ API_LISTS = [
     "/api/v1/evidence/?page_size=500",
     "/api/v1/evidence/?format=csv",
     "/api/v1/comparison/",
+    "/api/v1/returns/",
+    "/api/v1/challenges/",
 ]
 
 
@@ -111,7 +145,9 @@ def test_every_page_and_list_runs_the_same_queries_at_two_data_sizes(client, ali
         return counts
 
     grow(editors, rounds=range(0, 1))
+    return_cycle(editors["QWO"], ["NHSCC-1"])
     small = measure()
     grow(editors, rounds=range(1, 5))
+    return_cycle(editors["QWO"], ["NHSCC-4", "NHSCC-5", "KF-L2"])
     large = measure()
     assert {url: n for url, n in large.items() if n != small[url]} == {}

@@ -10,14 +10,13 @@ from conftest import make_user
 from legacy.models import Recommendation
 from tests.factories import backdate, person, record, update
 from tracker import services
-from tracker.models import Challenge, Position, ProgressChange, ProgressRecord, QuarterlyReturn
+from tracker.models import Challenge, Person, Position, ProgressChange, ProgressRecord, QuarterlyReturn
 from tracker.models.progress import record_writes
 from tracker.periods import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
 NOW = ReportingPeriod.current()
 FUTURE = datetime.date.today() + datetime.timedelta(days=200)
-CODES = list(Recommendation.objects.none())  # filled lazily: the catalogue is loaded per session
 
 
 def trackable_codes():
@@ -26,7 +25,8 @@ def trackable_codes():
 
 def make_ready(system, user):
     """Every item assessed this period, amber with a target ahead: a return that may be submitted."""
-    owner = person(system, name="Priya Shah", email=f"priya@{system.ods_code.lower()}.example.invalid")
+    owner = Person.objects.filter(system=system, email=f"priya@{system.ods_code.lower()}.example.invalid").first()
+    owner = owner or person(system, name="Priya Shah", email=f"priya@{system.ods_code.lower()}.example.invalid")
     for code in trackable_codes():
         update(system, code, user, status="amber", target_date=FUTURE, accountable_owner=owner, reason="Review")
 

@@ -298,6 +298,9 @@ class RollupsSerializer(serializers.Serializer):
     footprint = serializers.CharField(help_text="Which ICBs the figures cover.")
     previous_footprint = serializers.CharField()
     includes_demo = serializers.BooleanField(help_text="Whether any figure includes invented demonstration data.")
+    signed_off_systems = serializers.IntegerField(
+        help_text="How many systems' figures are their signed-off return's; the rest are from history, not signed off."
+    )
     national = RollupSerializer()
     by_recommendation = RollupSerializer(many=True)
     by_region = RollupSerializer(many=True)

@@ -4,7 +4,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from markupsafe import Markup
 
-from tracker.choices import Status
+from tracker.choices import Assurance, Status
 
 register = template.Library()
 
@@ -173,3 +173,9 @@ def due_on(period):
     from tracker.models.returns import due_on as return_due_on
 
     return return_due_on(period)
+
+
+@register.filter
+def assurance_label(value):
+    """An assurance opinion's value (substantial, reasonable, limited, none) as people read it."""
+    return Assurance(value).label if value else ""

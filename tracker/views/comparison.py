@@ -5,7 +5,7 @@ from django.shortcuts import render
 from legacy.models import Recommendation
 
 from .. import permissions, selectors
-from ..choices import Status
+from ..choices import PositionSource, Status
 from ..exports import requested_format, table_response
 from ..forms import period_and_filters
 from ..periods import ReportingPeriod
@@ -30,6 +30,7 @@ def comparison(request):
             "previous_status",
             "overdue",
             "stale_return",
+            "position_source",
             "is_demo",
         ]
         rows = [
@@ -43,6 +44,7 @@ def comparison(request):
                 cell.previous_status,
                 cell.is_overdue,
                 system.is_stale,
+                PositionSource.SIGNED_OFF if system.is_signed_off else PositionSource.HISTORY,
                 cell.is_demo,
             ]
             for region, systems in matrix["rows"]
@@ -74,12 +76,13 @@ def rollups(request):
     export = requested_format(request)
     if export:
         header = ["period", "level", "key", "name", "systems"]
-        header += [s.value for s in Status] + [f"change_{s.value}" for s in Status] + ["includes_demo"]
+        header += [s.value for s in Status] + [f"change_{s.value}" for s in Status]
+        header += ["includes_demo", "signed_off_systems"]
         rows = [
             [period.code, level, row["key"], row["label"], row["systems"]]
             + [row["counts"][s] for s in Status]
             + [row["change"][s] for s in Status]
-            + [row["includes_demo"]]
+            + [row["includes_demo"], summary["signed_off_systems"]]
             for level, group in (
                 ("england", [summary["national"]]),
                 ("recommendation", summary["by_recommendation"]),
