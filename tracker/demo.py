@@ -170,19 +170,7 @@ def _change(record, history, period, changes, reason, status_before, rng):
 
 def _snapshot(record) -> dict:
     """A record's position as it stands, as a signed-off return freezes it."""
-    return {
-        "record": record,
-        "status": record.status,
-        "accountable_owner": record.accountable_owner.name if record.accountable_owner else "",
-        "accountable_owner_email": record.accountable_owner.email if record.accountable_owner else "",
-        "delivery_lead": record.delivery_lead.name if record.delivery_lead else "",
-        "target_date": record.target_date,
-        "original_target_date": record.original_target_date,
-        "summary": record.summary,
-        "last_reason": "Demonstration data." if record.version else "",
-        "updated_at": record.updated_at,
-        "record_version": record.version,
-    }
+    return Position.frozen_from(record, last_reason="Demonstration data." if record.version else "", evidence=[])
 
 
 ASSURANCE_COMMENTS = {
@@ -233,12 +221,7 @@ def create_demo_returns(*, systems, snapshots: dict, rng: random.Random, year: i
                 is_demo=True,
             )
             Position.objects.bulk_create(
-                Position(
-                    sign_off=sign_off,
-                    recommendation_id=item_id,
-                    is_demo=True,
-                    **snapshots[system.pk, item_id, period.code],
-                )
+                Position(sign_off=sign_off, is_demo=True, **snapshots[system.pk, item_id, period.code])
                 for item_id in items
             )
             quarterly_return.state, quarterly_return.sign_off, quarterly_return.version = (

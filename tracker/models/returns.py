@@ -179,6 +179,26 @@ class Position(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("A signed-off position is frozen: it cannot be deleted.")
 
+    @staticmethod
+    def frozen_from(record: ProgressRecord, *, last_reason: str, evidence: list[dict]) -> dict:
+        """What signing off freezes of a record as it stands: the one list of it (the service and the demo)."""
+        owner, lead = record.accountable_owner, record.delivery_lead
+        return {
+            "record": record,
+            "recommendation_id": record.recommendation_id,
+            "record_version": record.version,
+            "status": record.status,
+            "accountable_owner": owner.name if owner else "",
+            "accountable_owner_email": owner.email if owner else "",
+            "delivery_lead": lead.name if lead else "",
+            "target_date": record.target_date,
+            "original_target_date": record.original_target_date,
+            "summary": record.summary,
+            "last_reason": last_reason,
+            "updated_at": record.updated_at,
+            "evidence": evidence,
+        }
+
 
 class ReturnEvent(models.Model):
     """The append-only history of a return: every transition, assurance and challenge, who, when and why."""

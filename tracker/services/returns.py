@@ -223,25 +223,11 @@ def return_sign_off(*, quarterly_return: QuarterlyReturn, user, expected_version
         Prefetch("evidence", queryset=current_evidence, to_attr="current_evidence")
     )
     Position.objects.bulk_create(
-        [
-            Position(
-                sign_off=sign_off,
-                record=record,
-                recommendation=record.recommendation,
-                record_version=record.version,
-                status=record.status,
-                accountable_owner=record.accountable_owner.name if record.accountable_owner else "",
-                accountable_owner_email=record.accountable_owner.email if record.accountable_owner else "",
-                delivery_lead=record.delivery_lead.name if record.delivery_lead else "",
-                target_date=record.target_date,
-                original_target_date=record.original_target_date,
-                summary=record.summary,
-                last_reason=record.last_reason,
-                updated_at=record.updated_at,
-                evidence=_frozen_evidence(record),
-            )
-            for record in records
-        ]
+        Position(
+            sign_off=sign_off,
+            **Position.frozen_from(record, last_reason=record.last_reason, evidence=_frozen_evidence(record)),
+        )
+        for record in records
     )
     _transition(
         quarterly_return,
