@@ -359,3 +359,17 @@ def test_a_reviewer_reads_their_regions_systems_and_no_other(client, rita):
     assert client.get(reverse("tracker:record", args=["QWO", "NHSCC-1"])).status_code == 200
     assert client.get(reverse("tracker:record", args=["QOP", "NHSCC-1"])).status_code == 404
     assert client.get(reverse("tracker:record_edit", args=["QWO", "NHSCC-1"])).status_code == 403
+
+
+def test_not_applicable_is_counted_apart_and_never_in_the_proportions(client, alice, nadia, west_yorkshire):
+    update(west_yorkshire, "NHSCC-7", alice, status="not_applicable", reason="No support unit in this system")
+    update(west_yorkshire, "NHSCC-8", alice, status="green", target_date=FUTURE, reason="On track")
+    client.force_login(nadia)
+    response = client.get(reverse("tracker:rollups"))
+    nhscc_7 = next(r for r in response.context["summary"]["by_recommendation"] if r["key"] == "NHSCC-7")
+    assert nhscc_7["counts"]["not_applicable"] == 1
+    body = response.content.decode()
+    assert "Not applicable: 1 (not in the bar)" in body
+    assert 'class="app-bar__segment--white"' not in body
+    page = client.get(reverse("tracker:record", args=["QWO", "NHSCC-7"])).content.decode()
+    assert ">Not applicable</strong>" in page

@@ -66,8 +66,9 @@ def stacked_bar(counts):
 
     An SVG whose rectangles carry their widths as attributes: the Content-Security-Policy allows no inline style.
     """
-    total = sum(counts.values()) or 1
-    shown = [status for status in Status if counts[status.value]]
+    # Not applicable is counted apart: it is no part of the proportions, so it has no segment, only its words.
+    shown = [status for status in Status if counts[status.value] and status != Status.NOT_APPLICABLE]
+    total = sum(counts[status.value] for status in shown) or 1
     offsets = [sum(100 * counts[s.value] / total for s in shown[:i]) for i in range(len(shown))]
     rects = format_html_join(
         "",
@@ -85,9 +86,19 @@ def stacked_bar(counts):
         ),
     )
     words = format_html_join("", "{}: {}. ", ((status.label, counts[status.value]) for status in shown))
+    if counts.get(Status.NOT_APPLICABLE.value):
+        apart = format_html(
+            '<span class="app-bar__apart nhsuk-body-s">Not applicable: {} (not in the bar)</span>',
+            counts[Status.NOT_APPLICABLE.value],
+        )
+        return format_html('<span class="app-bar">{}</span>{}', stacked_bar_svg(rects, words), apart)
+    return format_html('<span class="app-bar">{}</span>', stacked_bar_svg(rects, words))
+
+
+def stacked_bar_svg(rects, words):
     return format_html(
-        '<span class="app-bar"><svg width="100%" height="100%" viewBox="0 0 100 1" preserveAspectRatio="none" '
-        'aria-hidden="true" focusable="false">{}</svg><span class="nhsuk-u-visually-hidden">{}</span></span>',
+        '<svg width="100%" height="100%" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false">{}</svg><span class="nhsuk-u-visually-hidden">{}</span>',
         rects,
         words,
     )
