@@ -48,13 +48,16 @@ def azurite(tmp_path):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # node starts slowly on a busy two-core machine
+        while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 if server.poll() is not None:
                     pytest.fail(f"Azurite did not start: {server.stderr.read().decode()}")
+                if time.monotonic() > deadline:
+                    pytest.fail("Azurite did not answer on its port within 60 seconds")
                 time.sleep(0.1)
         yield (
             f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
@@ -62,7 +65,11 @@ def azurite(tmp_path):
         )
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()  # it would not stop when asked: the test is over either way
+            server.wait(10)
 
 
 @pytest.fixture
