@@ -4,11 +4,25 @@ from django.contrib.auth.admin import UserAdmin
 
 from legacy.admin import ReadOnlyAdmin
 
-from .models import ApiToken, Evidence, IntegratedCareSystem, Membership, Person, ProgressChange, ProgressRecord, Region
+from .models import (
+    ApiToken,
+    Challenge,
+    Evidence,
+    IntegratedCareSystem,
+    Membership,
+    Person,
+    ProgressChange,
+    ProgressRecord,
+    QuarterlyReturn,
+    Region,
+    ReturnEvent,
+    SignOff,
+)
 
 
 class MembershipInline(admin.StackedInline):
-    """Where superusers give a user their role: editor or viewer of one ICS, or the national team."""
+    """Where superusers give a user their role: approver, editor or viewer of one ICS, reviewer of one region, or
+    the national team."""
 
     model = Membership
     can_delete = True
@@ -27,8 +41,8 @@ class UserWithMembershipAdmin(UserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "system"]
-    list_filter = ["role", "system__region"]
+    list_display = ["user", "role", "system", "region"]
+    list_filter = ["role", "system__region", "region"]
     autocomplete_fields = ["user", "system"]
 
 
@@ -67,6 +81,29 @@ class ProgressChangeAdmin(ReadOnlyAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "record", "refers_to", "withdrawn_at"]
+
+
+# Returns change only through the app's services, which check roles and rules and keep the return's history.
+@admin.register(QuarterlyReturn)
+class QuarterlyReturnAdmin(ReadOnlyAdmin):
+    list_display = ["system", "period", "state", "submitted_by_name", "sign_off", "is_demo"]
+    list_filter = ["state", "period", "system__region", "is_demo"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["quarterly_return", "number", "signed_off_at", "signed_off_by_name"]
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ReadOnlyAdmin):
+    list_display = ["quarterly_return", "recommendation", "raised_by_name", "raised_at", "answered_at"]
+
+
+@admin.register(ReturnEvent)
+class ReturnEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "quarterly_return", "kind", "by_name"]
+    list_filter = ["kind"]
 
 
 @admin.register(ApiToken)
