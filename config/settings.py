@@ -328,4 +328,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every screen-only CSS rule it skips while laying out a PDF: only its errors matter.
+    "loggers": {name: {"level": "ERROR"} for name in ("weasyprint", "weasyprint.progress", "fontTools")},
 }

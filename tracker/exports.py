@@ -1,4 +1,4 @@
-"""Every download goes through here: tables as CSV or XLSX, the API's CSV, and evidence files.
+"""Every download goes through here: tables as CSV or XLSX, the API's CSV, pages as PDF, and evidence files.
 
 No cell of any export can run as a formula in a spreadsheet: text that a spreadsheet would read as one
 (starting with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe, the
@@ -7,8 +7,10 @@ convention spreadsheets themselves use for "this is text".
 
 import csv
 import datetime
+import hashlib
 import io
 import json
+import mimetypes
 
 from django.http import FileResponse, HttpResponse
 from openpyxl import Workbook
@@ -18,13 +20,14 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+PDF = "application/pdf"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def requested_format(request) -> str | None:
-    """The export a page was asked for with `?export=`, if it is one we make."""
+def requested_format(request, *, pdf: bool = False) -> str | None:
+    """The export a page was asked for with `?export=`, if it is one we make (PDF only where the page offers it)."""
     export = request.GET.get("export")
-    return export if export in FORMATS else None
+    return export if export in FORMATS or (pdf and export == "pdf") else None
 
 
 def safe_cell(value):
@@ -87,4 +90,41 @@ def evidence_file(evidence) -> FileResponse:
     (SecurityMiddleware adds X-Content-Type-Options: nosniff.)"""
     response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
     response["Content-Type"] = evidence.content_type or "application/octet-stream"
+    return response
+
+
+PDF_BASE_URL = "https://pdf.invalid/"
+
+
+def _static_files_fetcher():
+    """WeasyPrint fetches a page's stylesheets and images through this: this site's static files, read from disk,
+    and nothing from any other address (the NHS.UK web fonts fall back to Arial, as in a locked-down browser)."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    static_prefix = PDF_BASE_URL + settings.STATIC_URL.lstrip("/")
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = (
+                finders.find(url.removeprefix(static_prefix).split("?")[0]) if url.startswith(static_prefix) else None
+            )
+            if path is None:
+                raise ValueError(f"Not fetched for a PDF: {url}")
+            with open(path, "rb") as static_file:
+                return URLFetcherResponse(url, static_file.read(), {"Content-Type": mimetypes.guess_type(path)[0]})
+
+    return StaticFilesOnly()
+
+
+def pdf_response(filename: str, html: str) -> HttpResponse:
+    """A page, as its print stylesheet lays it out on A4, as a PDF download (WeasyPrint). The same page makes the
+    same bytes: no timestamp or random identifier goes in, so a signed-off period's report is reproducible."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_files_fetcher())
+    content = document.write_pdf(pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode())
+    response = HttpResponse(content, content_type=PDF)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response

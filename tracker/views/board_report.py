@@ -1,10 +1,11 @@
 """One system's board report: its position at the end of a period, printable, and as CSV or XLSX."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from .. import permissions, selectors
 from ..choices import Status
-from ..exports import requested_format, table_response
+from ..exports import pdf_response, requested_format, table_response
 from ..forms import PeriodForm, period_and_filters
 
 HEADER = [
@@ -36,7 +37,13 @@ def board_report(request, ods_code):
     system = permissions.get_system_for_user(request.user, ods_code)
     form, period, _ = period_and_filters(request, PeriodForm)
     report = selectors.board_report(system, period)
-    export = requested_format(request)
+    export = requested_format(request, pdf=True)
+    if export == "pdf":
+        # Rendered without the request: nothing of this visit (sign-in, CSRF token) goes into the document, so a
+        # signed-off period's PDF is the same bytes whoever makes it, whenever.
+        context = {"system": system, "form": form, "report": report, "statuses": list(Status), "as_pdf": True}
+        html = render_to_string("tracker/board_report.html", {**context, "demo_data_shown": report["has_demo"]})
+        return pdf_response(f"board-report-{system.ods_code}-{period.code}", html)
     if export:
         rows = [
             [
