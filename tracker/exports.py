@@ -69,6 +69,12 @@ def _xlsx(sheet_title: str, header, rows) -> bytes:
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever openpyxl guesses from the text
+    # Ready to analyse: the header stays in view, every column filters, and each is as wide as its text (within reason).
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for column in sheet.columns:
+        longest = max((len(str(cell.value)) for cell in column if cell.value is not None), default=8)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(longest + 2, 10), 60)
     body = io.BytesIO()
     workbook.save(body)
     return body.getvalue()

@@ -83,3 +83,19 @@ def test_no_api_csv_has_a_cell_a_spreadsheet_would_run(hostile_record, nadia, ur
     cells = cells_of_csv(text)
     assert not [cell for cell in cells if is_formula_like(cell)]
     assert any(cell.startswith("'") for cell in cells)  # the hostile value is there, neutralised
+
+
+def test_xlsx_exports_are_ready_to_analyse_header_frozen_filtered_dates_as_dates(client, alice, nadia, west_yorkshire):
+    import datetime
+
+    update(west_yorkshire, "NHSCC-4", alice, status="amber", target_date=datetime.date(2027, 3, 31))
+    client.force_login(nadia)
+    response = client.get(reverse("tracker:board_report", args=["QWO"]), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    assert all(name == name.lower() and " " not in name for name in header)  # snake_case columns, no banner row
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("recommendation")].value == "NHSCC-4")
+    target = row[header.index("target_date")].value
+    assert isinstance(target, datetime.datetime) and target.date() == datetime.date(2027, 3, 31)
+    assert sheet.column_dimensions["D"].width >= len("title") + 2
