@@ -68,12 +68,6 @@ def returns_open(period: ReportingPeriod, *, is_demo: bool = False) -> int:
     return len(missing)
 
 
-def return_for(system: IntegratedCareSystem, period: ReportingPeriod) -> QuarterlyReturn:
-    """The system's return for `period`, opened if it has none yet."""
-    quarterly_return, _ = QuarterlyReturn.objects.get_or_create(system=system, period=period.code)
-    return quarterly_return
-
-
 def _records_of(system: IntegratedCareSystem):
     return (
         ProgressRecord.objects.filter(system=system, recommendation__trackable=True)

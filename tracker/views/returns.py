@@ -13,7 +13,7 @@ from ..choices import Assurance, ReturnState
 from ..exports import requested_format, table_response
 from ..filtersets import QuarterlyReturnFilterSet
 from ..forms import AnswerForm, AssureForm, ChallengeForm, ReasonForm
-from ..models import Challenge, SignOff
+from ..models import Challenge, QuarterlyReturn, SignOff
 from ..periods import ReportingPeriod
 
 RECENT_PERIODS = 4
@@ -29,8 +29,13 @@ def _period(code: str) -> ReportingPeriod:
     return period
 
 
+def _the_return(system, period) -> QuarterlyReturn:
+    """The system's return for the period: opened at the period's start (manage.py open_returns); none before."""
+    return get_object_or_404(QuarterlyReturn, system=system, period=period.code)
+
+
 def _return_page(request, system, period, *, forms=None, refused=None, status=200):
-    quarterly_return = services.return_for(system, period)
+    quarterly_return = _the_return(system, period)
     version = request.GET.get("version")
     sign_offs = list(SignOff.objects.filter(quarterly_return=quarterly_return).order_by("-number"))
     shown = quarterly_return.sign_off
@@ -137,7 +142,7 @@ def return_action(request, ods_code, period, action):
     perform, needs, form_name = ACTIONS[action]
     system = permissions.get_system_for_user(request.user, ods_code)
     period = _period(period)
-    quarterly_return = services.return_for(system, period)
+    quarterly_return = _the_return(system, period)
     permissions.check_return_action(request.user, quarterly_return, needs)
     form = _action_form(form_name, request.POST) if form_name else None
     if form is not None and not form.is_valid():
