@@ -34,7 +34,7 @@ def test_a_return_goes_from_open_to_signed_off_assured_challenged_answered_and_r
     page.locator("#returns").get_by_role("link", name=NOW.label).click()
     expect(page.locator("#blocking")).to_contain_text("NHSCC-4")
     page.locator("#blocking").get_by_role("link", name="NHSCC-4").click()
-    page.get_by_role("button", name="No change this period: confirm it").click()
+    page.get_by_role("button", name="Confirm no change this period").click()
     expect(page.get_by_role("status").first).to_contain_text("confirmed, no change this period")
     page.goto(RETURN)
     expect(page.get_by_text("the return can be submitted")).to_be_visible()
@@ -50,7 +50,7 @@ def test_a_return_goes_from_open_to_signed_off_assured_challenged_answered_and_r
 
     sign_in(page, "rita")
     page.goto(RETURN)
-    page.get_by_label("Assurance opinion").select_option(label="Limited")
+    page.get_by_role("radio", name="Limited").check()
     page.get_by_label("What the opinion rests on").fill("Greens rest on plans, not delivery")
     page.get_by_role("button", name="Record the opinion").click()
     expect(page.get_by_text("Limited assurance recorded.")).to_be_visible()

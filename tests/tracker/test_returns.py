@@ -276,7 +276,7 @@ def test_a_system_page_shows_its_return_what_blocks_it_and_the_deadline(client, 
     update(west_yorkshire, "NHSCC-4", alice, status="amber", target_date=FUTURE)
     client.force_login(alice)
     body = client.get(reverse("tracker:system", args=["QWO"])).content.decode()
-    assert "Quarterly returns" in body and f"due {the_return().due_on:%-d %B %Y}" in body
+    assert "Quarterly returns" in body and f"Due {the_return().due_on:%-d %B %Y}" in body
     assert "17 things to put right before it can be submitted" in body
 
 
