@@ -193,15 +193,16 @@ def create_demo_returns(*, systems, snapshots: dict, rng: random.Random, year: i
             frozen = [snapshots.get((system.pk, item_id, period.code)) for item_id in items]
             if not all(frozen):
                 continue  # the system was quiet or did not exist then: no return made
+            honest = all(position["status"] != Status.NOT_ASSESSED for position in frozen)
             quarterly_return, _ = QuarterlyReturn.objects.get_or_create(system=system, period=period.code)
             quarterly_return.is_demo = True
             days_after = rng.choice([5, 12, 20, 26, 29, 33, 41]) if period != current.previous else rng.randrange(3, 25)
             submitted_at = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time(10))) + (
                 datetime.timedelta(days=days_after - 2)
             )
-            if submitted_at > timezone.now() or rng.random() < 0.08:
+            if submitted_at > timezone.now() or not honest or rng.random() < 0.08:
                 quarterly_return.save()
-                continue  # not yet submitted: open, and late once its due date passes
+                continue  # not yet submitted (or could not be: items still unassessed): open, late once due
             quarterly_return.state = ReturnState.SUBMITTED
             quarterly_return.submitted_at = submitted_at
             quarterly_return.submitted_by_name = "Demo editor"

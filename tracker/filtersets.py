@@ -174,7 +174,11 @@ class QuarterlyReturnFilterSet(django_filters.FilterSet):
     )
     period = PeriodFilter(method="filter_period", label="Reporting period, e.g. 2026-27-Q2")
     region = django_filters.ModelChoiceFilter(
-        field_name="system__region", queryset=Region.objects.all(), to_field_name="code", label="Region code"
+        field_name="system__region",
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        label="Region",
+        empty_label="All regions",
     )
     state = django_filters.MultipleChoiceFilter(choices=ReturnState.choices, label="State (repeat for several)")
     late = StrictBooleanFilter(method="filter_late", label="Not signed off by the due date")

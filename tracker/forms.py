@@ -419,7 +419,7 @@ class PeriodForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         periods = reversed(ReportingPeriod.all_until())
         self.fields["period"].widget = PlainSelect(
-            choices=[("", "Current period")] + [(p.code, f"{p.label} ({p.code})") for p in periods],
+            choices=[("", "Current period")] + [(p.code, p.label) for p in periods],
             attrs={"class": "nhsuk-select"},
         )
 

@@ -42,3 +42,19 @@ def test_a_real_edit_of_a_demo_record_makes_it_real_from_then_on(client, alice):
     latest = real.history.first()
     assert (latest.changed_by_name, latest.is_demo) == ("Alice Tester", False)
     assert record("QWO", "NHSCC-5").is_demo  # untouched demo records stay labelled
+
+
+def test_demo_returns_tell_a_year_that_keeps_the_rules(db):
+    """Signed off only where every item was assessed; no green or amber left past its target; every row labelled."""
+    from django.utils import timezone
+
+    from tracker.demo import create_demo_progress
+    from tracker.models import Position, ProgressRecord, QuarterlyReturn
+
+    create_demo_progress(systems=IntegratedCareSystem.objects.filter(region__code="Y63"), with_returns=True)
+    signed = QuarterlyReturn.objects.filter(sign_off__isnull=False)
+    assert signed.exists() and not signed.filter(is_demo=False).exists()
+    assert not Position.objects.filter(sign_off__in_force_for__in=signed, status="not_assessed").exists()
+    lapsed = ProgressRecord.objects.filter(status__in=["green", "amber"], target_date__lt=timezone.localdate())
+    assert not lapsed.exists()
+    assert QuarterlyReturn.objects.late().exists()  # some returns are late, as in a real year

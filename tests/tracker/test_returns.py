@@ -373,3 +373,16 @@ def test_not_applicable_is_counted_apart_and_never_in_the_proportions(client, al
     assert 'class="app-bar__segment--white"' not in body
     page = client.get(reverse("tracker:record", args=["QWO", "NHSCC-7"])).content.decode()
     assert ">Not applicable</strong>" in page
+
+
+def test_an_empty_answer_to_a_challenge_is_an_error_at_the_top_of_the_page(client, signed_off, rita, alice):
+    challenge = services.challenge_raise(
+        quarterly_return=signed_off, recommendation=record("QWO", "NHSCC-4").recommendation, user=rita, text="Why?"
+    )
+    client.force_login(alice)
+    response = client.post(reverse("tracker:challenge_answer", args=[challenge.pk]), {"answer": "  "})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<title>Error:" in body and "Enter your answer to the challenge on NHSCC-4." in body
+    challenge.refresh_from_db()
+    assert challenge.is_open

@@ -167,7 +167,7 @@ def record_reconfirm(*, record: ProgressRecord, expected_version: int, user, rea
         user=user,
         kind=ChangeKind.RECONFIRMED,
         status_before=record.status,
-        changes={"Status": [Status(record.status).label, "no change"]},
+        changes={"Status": [Status(record.status).label, f"{Status(record.status).label}, confirmed unchanged"]},
         reason=reason.strip(),
         new_version=True,
     )

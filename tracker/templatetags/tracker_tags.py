@@ -190,3 +190,11 @@ def due_on(period):
 def assurance_label(value):
     """An assurance opinion's value (substantial, reasonable, limited, none) as people read it."""
     return Assurance(value).label if value else ""
+
+
+@register.filter
+def period_label(code):
+    """A reporting period's code (2026-27-Q2) as people read it (Q2 2026/27)."""
+    from tracker.periods import ReportingPeriod
+
+    return ReportingPeriod.from_code(code).label

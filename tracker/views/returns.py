@@ -63,7 +63,9 @@ def _return_page(request, system, period, *, forms=None, refused=None, status=20
             "actions": actions,
             "sign_offs": sign_offs,
             "shown": shown,
-            "positions": shown.positions.select_related("recommendation").order_by("recommendation__code")
+            "positions": shown.positions.select_related("recommendation").order_by(
+                "-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order"
+            )
             if shown
             else [],
             "assurance": assurance,
@@ -105,7 +107,12 @@ def _reopen(quarterly_return, user, period, data):
 
 def _assure(quarterly_return, user, period, data):
     opinion = services.return_assure(quarterly_return=quarterly_return, user=user, **data)
-    return f"{Assurance(opinion.opinion).label} assurance recorded."
+    opinion = Assurance(opinion.opinion)
+    return (
+        "No assurance: the opinion is recorded."
+        if opinion == Assurance.NONE
+        else f"{opinion.label} assurance recorded."
+    )
 
 
 def _challenge(quarterly_return, user, period, data):
@@ -175,7 +182,8 @@ def challenge_answer(request, pk):
         return _return_page(request, system, period, refused=refused, status=409)
     except ValidationError:
         permissions.check_return_action(request.user, quarterly_return, "answer")
-        messages.error(request, "Enter your answer to the challenge.")
+        missing = services.ReturnRefused(f"Enter your answer to the challenge on {challenge.recommendation.code}.")
+        return _return_page(request, system, period, refused=missing, status=400)
     else:
         messages.success(request, f"Your answer on {challenge.recommendation.code} is recorded.")
     return redirect("tracker:return", ods_code=system.ods_code, period=period.code)
