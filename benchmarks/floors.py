@@ -6,6 +6,7 @@ nothing else: no sign-in, no filters, no page furniture. A floor never reads mor
 either: one that repeated the page's own costly subqueries could not expose their cost.
 """
 
+from datetime import date
 from itertools import groupby
 from operator import itemgetter
 
@@ -13,13 +14,15 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.html import escape
 
-from tracker.choices import Status
-from tracker.models import ProgressRecord
+from tracker.choices import EvidenceKind, Status
+from tracker.models import Position, ProgressRecord
 from tracker.models.progress import is_overdue, is_stale, stale_before
 from tracker.periods import ReportingPeriod
 from tracker.selectors import PROGRESS_ROW_FIELDS, footprint
 
 WORDS = {status.value: status.label for status in Status}
+KINDS = {kind.value: kind.label for kind in EvidenceKind}
+EVIDENCE_SHOWN = 5  # as the board report: the latest few pieces of evidence and a count
 
 
 def comparison_floor(request):
@@ -42,7 +45,42 @@ def comparison_floor(request):
             "updated_at",
         )
     )
-    today, cutoff, any_demo = timezone.localdate(), stale_before(period), False
+    return HttpResponse(_matrix_table(rows, judged_on=timezone.localdate(), cutoff=stale_before(period)))
+
+
+def comparison_signed_off_floor(request):
+    """The comparison for a past period whose returns are signed off (`?period=`), from one query of the frozen
+    positions: for each footprint system whose return for the period is signed off, the status, target date,
+    is_demo and last update of every trackable item as the sign-off in force froze them. Systems without a
+    signed-off return get nothing here (the page reads their position from history; with most returns signed
+    off, that is a few rows). Overdue is judged on the period's last day and stale on the frozen last update,
+    by the project's own rules; the same bare table as the comparison floor."""
+    period = ReportingPeriod.from_code(request.GET["period"])
+    system = "sign_off__in_force_for__system__"
+    rows = (
+        Position.objects.filter(
+            sign_off__in_force_for__period=period.code,
+            **{f"{system}in": footprint(period)},
+            recommendation__trackable=True,
+        )
+        .order_by(f"{system}region__name", f"{system}short_name", "recommendation_id")
+        .values_list(
+            f"{system}region__name",
+            f"{system}short_name",
+            f"{system}ods_code",
+            "recommendation__code",
+            "status",
+            "target_date",
+            "is_demo",
+            "updated_at",
+        )
+    )
+    return HttpResponse(_matrix_table(rows, judged_on=period.end, cutoff=stale_before(period)))
+
+
+def _matrix_table(rows, *, judged_on, cutoff) -> str:
+    """(region, system, ODS code, item code, status, target, is_demo, updated_at) rows as a bare table."""
+    any_demo = False
     html = ["<table>"]
     for region, in_region in groupby(rows, key=itemgetter(0)):
         html.append(f"<tr><th>{escape(region)}</th></tr>")
@@ -54,13 +92,104 @@ def comparison_floor(request):
             html.append(f'<tr><th><a href="/systems/{ods_code}/">{escape(system)}</a>{stale}</th>')
             for *_, code, status, target, is_demo, _ in cells:
                 any_demo = any_demo or is_demo
-                overdue = " overdue" if is_overdue(target, status, today) else ""
+                overdue = " overdue" if is_overdue(target, status, judged_on) else ""
                 html.append(f'<td><a href="/systems/{ods_code}/records/{code}/">{WORDS[status]}</a>{overdue}</td>')
             html.append("</tr>")
     html.append("</table>")
     if any_demo:
         html.insert(0, "<p>Includes demonstration data.</p>")
-    return HttpResponse("".join(html))
+    return "".join(html)
+
+
+def board_report_signed_off_floor(request, ods_code):
+    """A system's board report for a period its return is signed off for (`?period=`), from one query of the frozen
+    positions of the sign-off in force: each item's code, title, publication and theme, status, owners' names,
+    target and original target, summary, last reason, last update, is_demo and evidence JSON, in report order.
+    Counts by status, overdue (on the period's last day), stale, the reason where red, amber or not applicable,
+    and the latest few pieces of evidence with a count of the rest are worked out here; a bare table. Not read:
+    the status at the end of the period before (the page's "was"), the sign-off's assurance and open challenges."""
+    period = ReportingPeriod.from_code(request.GET["period"])
+    rows = (
+        Position.objects.filter(
+            sign_off__in_force_for__period=period.code, sign_off__in_force_for__system__ods_code=ods_code
+        )
+        .order_by("-recommendation__publication__published_on", "recommendation__theme__order", "recommendation__order")
+        .values_list(
+            "recommendation__publication__title",
+            "recommendation__theme__title",
+            "recommendation__code",
+            "recommendation__title",
+            "status",
+            "accountable_owner",
+            "delivery_lead",
+            "target_date",
+            "original_target_date",
+            "summary",
+            "last_reason",
+            "evidence",
+            "updated_at",
+            "is_demo",
+        )
+    )
+    counts, overdue, body = dict.fromkeys(WORDS, 0), [], []
+    cutoff, all_stale, any_demo = stale_before(period), True, False
+    for publication, in_publication in groupby(rows, key=itemgetter(0)):
+        body.append(f"<h2>{escape(publication)}</h2><table>")
+        for theme, in_theme in groupby(in_publication, key=itemgetter(1)):
+            body.append(f"<tr><th colspan=5>{escape(theme)}</th></tr>")
+            for (
+                _,
+                _,
+                code,
+                title,
+                status,
+                owner,
+                lead,
+                target,
+                original,
+                summary,
+                reason,
+                evidence,
+                updated,
+                demo,
+            ) in in_theme:
+                counts[status] += 1
+                late = is_overdue(target, status, period.end)
+                if late:
+                    overdue.append(f"{code} (target {target:%-d %B %Y})")
+                all_stale = all_stale and is_stale(updated, cutoff)
+                any_demo = any_demo or demo
+                cells = [
+                    f"<tr><th>{code} {escape(title)}</th><td>{WORDS[status]}</td>",
+                    f"<td>{escape(owner or '—')}{f'<br>{escape(lead)} (delivery)' if lead else ''}</td>",
+                    f"<td>{f'{target:%-d %B %Y}' if target else '—'}",
+                    f"<br>originally {original:%-d %B %Y}" if original and original != target else "",
+                    "<br>Overdue" if late else "",
+                    f"</td><td>{escape(summary or '—')}",
+                ]
+                if status in (Status.RED, Status.AMBER, Status.NOT_APPLICABLE):
+                    cells.append(f"<p>Why: {escape(reason or 'no reason recorded')}</p>")
+                latest = sorted(evidence, key=itemgetter("refers_to"), reverse=True)[:EVIDENCE_SHOWN]
+                if latest:
+                    cells.append("<ul>")
+                    for e in latest:
+                        on = date.fromisoformat(e["refers_to"])
+                        cells.append(f"<li>{escape(e['title'])} ({KINDS[e['kind']]}, {on:%-d %B %Y})</li>")
+                    cells.append("</ul>")
+                    if len(evidence) > len(latest):
+                        cells.append(f"<p>and {len(evidence) - len(latest)} earlier</p>")
+                body.extend(cells)
+                body.append("</td></tr>")
+        body.append("</table>")
+    head = ["<table><tr>", *(f"<td>{WORDS[s]}: {n}</td>" for s, n in counts.items()), f"<td>Overdue: {len(overdue)}"]
+    head.append("</td></tr></table>")
+    if overdue:
+        head.append(f"<p>Overdue: {', '.join(overdue)}.</p>")
+    if all_stale:
+        head.append("<p>Stale.</p>")
+    if any_demo:
+        head.insert(0, "<p>Includes demonstration data.</p>")
+    return HttpResponse("".join(head + body))
 
 
 def progress_floor(request):

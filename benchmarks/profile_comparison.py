@@ -1,11 +1,13 @@
 """Where the comparison page's time goes, in process, on a database `benchmarks/run.py` built.
 
     BENCHMARK_DB=benchmark_1x .venv/bin/python benchmarks/profile_comparison.py [/comparison/?change=1]
+    BENCHMARK_DB=benchmark_10x .venv/bin/python benchmarks/profile_comparison.py "/comparison/?period=2025-26-Q4"
 
 With the server's settings (DEBUG off, the benchmark's URLs), signed in as the national demo user, it times
-the whole request through Django's handler and its floor, then each phase of the view on its own (form,
-matrix selector, form choices, page template with the matrix body, the matrix body alone), lists the queries
-with their database time, and prints a cProfile of the request. Medians of many runs; no server, no HTTP.
+the whole request through Django's handler and its floor (for a past period, the signed-off floor), then each
+phase of the view on its own (form, matrix selector, form choices, page template with the matrix body, the
+matrix body alone), lists the queries with their database time, and prints a cProfile of the request. Medians
+of many runs; no server, no HTTP.
 """
 
 import cProfile
@@ -54,6 +56,12 @@ from tracker.views.comparison import comparison  # noqa: E402
 
 RUNS = int(os.environ.get("BENCHMARK_REQUESTS", "60"))
 URL = sys.argv[1] if len(sys.argv) > 1 else "/comparison/"
+# A past period's floor reads the frozen positions of its signed-off returns (run.py's comparison_signed_floor).
+FLOOR = (
+    f"/benchmark-floor/comparison/signed-off/?period={URL.split('period=')[1].split('&')[0]}"
+    if "period=" in URL
+    else "/benchmark-floor/comparison/"
+)
 
 
 def medians_ms(functions: dict, runs: int = RUNS) -> dict[str, tuple[float, float]]:
@@ -73,6 +81,27 @@ def medians_ms(functions: dict, runs: int = RUNS) -> dict[str, tuple[float, floa
     return {name: (statistics.median(walls), statistics.median(cpus)) for name, (walls, cpus) in timings.items()}
 
 
+def timed_queries(page) -> None:
+    """Run `page` once and list its statements with their database time."""
+    timed = []
+
+    def timer(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - started) * 1000, sql))
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
+        page()
+    print(
+        f"\n{len(queries.captured_queries)} queries with BEGIN and COMMIT; statements timed (sent, executed, rows not"
+    )
+    print(f"yet fetched), {sum(ms for ms, _ in timed):.2f} ms in all:")
+    for ms, sql in timed:
+        print(f"  {ms:>7.2f} ms  {sql[:140]}")
+
+
 def main():
     user = get_user_model().objects.get(username="national")
     client = Client()
@@ -85,7 +114,7 @@ def main():
         assert client.get(URL).status_code == 200
 
     def floor():
-        assert client.get("/benchmark-floor/comparison/").status_code == 200
+        assert client.get(FLOOR).status_code == 200
 
     form, period, filters = period_and_filters(request)
     matrix = selectors.comparison_matrix(period, with_change=with_change, **filters)
@@ -135,26 +164,10 @@ def main():
     print(f"  {'':<55}{'wall ms':>9}{'CPU ms':>9}")
     for name, (wall, cpu) in medians_ms(phases).items():
         print(f"  {name:<55}{wall:>9.2f}{cpu:>9.2f}")
-    page_size, floor_size = len(client.get(URL).content), len(client.get("/benchmark-floor/comparison/").content)
+    page_size, floor_size = len(client.get(URL).content), len(client.get(FLOOR).content)
     print(f"  page {page_size:,} bytes, floor {floor_size:,}")
 
-    timed = []
-
-    def timer(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timed.append(((time.perf_counter() - started) * 1000, sql))
-
-    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
-        page()
-    print(
-        f"\n{len(queries.captured_queries)} queries with BEGIN and COMMIT; statements timed (sent, executed, rows not"
-    )
-    print(f"yet fetched), {sum(ms for ms, _ in timed):.2f} ms in all:")
-    for ms, sql in timed:
-        print(f"  {ms:>7.2f} ms  {sql[:140]}")
+    timed_queries(page)
 
     profile = cProfile.Profile()
     profile.enable()

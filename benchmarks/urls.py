@@ -9,6 +9,8 @@ from . import floors
 
 urlpatterns = [
     path("benchmark-floor/comparison/", floors.comparison_floor),
+    path("benchmark-floor/comparison/signed-off/", floors.comparison_signed_off_floor),
+    path("benchmark-floor/systems/<str:ods_code>/report/", floors.board_report_signed_off_floor),
     path("benchmark-floor/progress/", floors.progress_floor),
     *app_urlpatterns,
 ]
