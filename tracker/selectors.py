@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from .models import (
     Region,
     Succession,
 )
-from .models.progress import is_overdue, is_stale, stale_before, stale_condition
+from .models.progress import is_overdue, is_stale, signed_off_positions, stale_before, stale_condition
 from .periods import ReportingPeriod
 
 
@@ -195,13 +195,21 @@ def comparison_matrix(
     signed_off = set(
         QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False).values_list("system_id", flat=True)
     )
+    system_ids, item_ids = [s.pk for s in systems], [i.pk for i in every_item]
     # Every item's record is read, shown or not: a system's return is stale only if all its records are.
+    records = ProgressRecord.objects.filter(system__in=system_ids, recommendation__in=item_ids).order_by()
+    frozen = []
+    if signed_off and not with_change:
+        # A signed-off system's cells are its frozen positions, one plain read; history only for the others.
+        records = records.exclude(system__in=signed_off)
+        frozen = signed_off_positions(period).filter(sign_off__quarterly_return__system__in=system_ids)
+        frozen = frozen.values_list(
+            "sign_off__quarterly_return__system_id", "recommendation_id", "status", "target_date", "is_demo"
+        )
     records = (
-        ProgressRecord.objects.filter(system__in=[s.pk for s in systems], recommendation__in=[i.pk for i in every_item])
-        .order_by()
-        .with_status_at_end_of(period, signed_off=bool(signed_off))
+        records.with_status_at_end_of(period, signed_off=bool(signed_off) and with_change)
         .with_last_update_at_end_of(period)
-        .annotate(stale=ExpressionWrapper(stale_condition(period, "last_update"), output_field=BooleanField()))
+        .annotate(stale=stale_condition(period, "last_update"))
     )
     previous = ("previous_status",) if with_change else ()
     if with_change:
@@ -212,7 +220,10 @@ def comparison_matrix(
     # Overdue is judged on the period's last day (today, for the current period), on the target as it stands.
     is_current = period == ReportingPeriod.current()
     judged_on = timezone.localdate() if is_current else period.end
-    shown, updated_lately, cells = {item.pk for item in items}, set(), {}
+    shown, updated_lately, cells = {item.pk for item in items}, set(signed_off), {}
+    for system_id, item_id, status, target, is_demo in frozen:
+        if item_id in shown:
+            cells[system_id, item_id] = MatrixCell(status, None, is_overdue(target, status, judged_on), is_demo)
     for system_id, item_id, status, target, is_demo, stale, *was in records:
         if not stale:
             updated_lately.add(system_id)
@@ -254,10 +265,12 @@ def comparison_matrix(
 
 def stale_returns(period: ReportingPeriod):
     """The systems of `period`'s footprint whose return is stale as at its end (no update in it or the period
-    before), least recently updated first."""
+    before, and not signed off), least recently updated first."""
     last_update = Max("history__changed_at", filter=Q(history__changed_at__lt=period.end_moment))
+    signed_off = QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False).values("system")
     return (
         footprint(period)
+        .exclude(pk__in=signed_off)
         .select_related("region")
         .annotate(last_update=last_update)
         .filter(Q(last_update__isnull=True) | Q(last_update__lt=stale_before(period)))
@@ -382,7 +395,7 @@ def _live_rows(system, period, judged_on, cutoff, challenges) -> list[BoardRepor
     ]
 
 
-def _frozen_rows(sign_off, period, judged_on, cutoff, challenges) -> list[BoardReportRow]:
+def _frozen_rows(sign_off, period, judged_on, challenges) -> list[BoardReportRow]:
     from .models import Position
 
     previous = dict(
@@ -410,7 +423,7 @@ def _frozen_rows(sign_off, period, judged_on, cutoff, challenges) -> list[BoardR
                 summary=position.summary,
                 last_reason=position.last_reason,
                 is_overdue=is_overdue(position.target_date, position.status, judged_on),
-                is_stale=is_stale(position.updated_at, cutoff),
+                is_stale=False,  # signed off: every item was confirmed current for the period
                 is_demo=position.is_demo,
                 latest_evidence=[
                     EvidenceLine(e["title"], e["kind"], datetime.date.fromisoformat(e["refers_to"]))
@@ -446,7 +459,7 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     is_current = period == ReportingPeriod.current()
     judged_on, cutoff = (timezone.localdate() if is_current else period.end), stale_before(period)
     if sign_off:
-        rows = _frozen_rows(sign_off, period, judged_on, cutoff, challenges)
+        rows = _frozen_rows(sign_off, period, judged_on, challenges)
     else:
         rows = _live_rows(system, period, judged_on, cutoff, challenges)
     counts = empty_counts()

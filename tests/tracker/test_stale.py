@@ -69,3 +69,30 @@ def test_the_api_flags_the_same_records_stale_as_the_pages_for_the_current_perio
     assert fresh_by_api == {row["system"] for row in filtered} == {"QWO", "QOP"}
     client.force_login(nadia)
     assert not {"QWO", "QOP"} & stale_in_matrix(client, NOW)
+
+
+def test_a_signed_off_return_is_never_stale_and_every_view_agrees(client, nadia, updates):
+    """Cheshire and Merseyside (QYG) last updated two periods ago, yet signed off for the previous period: signing
+    off confirmed every item current, so no view calls its return stale for that period."""
+    from tracker.models import Position, ProgressRecord, QuarterlyReturn, SignOff
+
+    period = NOW.previous
+    quarterly_return = QuarterlyReturn.objects.get_or_create(system__ods_code="QYG", period=period.code)[0]
+    sign_off = SignOff.objects.create(
+        quarterly_return=quarterly_return,
+        number=1,
+        submitted_at=period.end_moment,
+        submitted_by_name="Editor",
+        signed_off_by_name="Approver",
+    )
+    Position.objects.bulk_create(
+        Position(sign_off=sign_off, **Position.frozen_from(record, last_reason="Review", evidence=[]))
+        for record in ProgressRecord.objects.filter(system__ods_code="QYG", recommendation__trackable=True)
+    )
+    quarterly_return.state, quarterly_return.sign_off = "signed_off", sign_off
+    quarterly_return.save()
+    client.force_login(nadia)
+
+    assert "QYG" not in stale_in_matrix(client, period)
+    assert "QYG" not in stale_in_rollups(client, period)
+    assert stale_in_board_report(client, period, ["QYG"]) == set()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ def signed_off_positions(period: ReportingPeriod):
     """The frozen positions of the returns signed off for `period` (the version in force): the official figures."""
     from .returns import Position
 
-    return Position.objects.filter(sign_off__in_force_for__period=period.code)
+    return Position.objects.filter(sign_off__in_force_for__period=period.code).order_by()  # one per record: no sort
 
 
 def latest_sensible_target(today: datetime.date) -> datetime.date:
@@ -39,7 +40,8 @@ def is_overdue(target_date, status, today: datetime.date) -> bool:
 def stale_before(period: ReportingPeriod | None = None) -> datetime.datetime:
     """The one rule for "stale": as at the end of `period` (default: the current one), a record is stale if its
     last update before then came before this moment, i.e. it had no update in that period or the one before.
-    A system's return is stale when every one of its records is."""
+    A system's return is stale when every one of its records is, and it is not signed off for the period (signing
+    off confirms every item current)."""
     return (period or ReportingPeriod.current()).previous.start_moment
 
 
@@ -47,10 +49,15 @@ def is_stale(last_update, before: datetime.datetime) -> bool:
     return last_update is None or last_update < before
 
 
-def stale_condition(period: ReportingPeriod | None = None, field: str = "updated_at") -> Q:
+# Earlier than any reporting period: "never updated" compares as older than every cutoff.
+NEVER_UPDATED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def stale_condition(period: ReportingPeriod | None = None, field: str = "updated_at"):
     """is_stale() as a condition the database can test, on `field` (a record's last update, or an annotation of
-    its last update as at a past period's end)."""
-    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": stale_before(period)})
+    its last update as at a past period's end). `field` is read once, so an annotation's subquery runs once."""
+    last_update = models.functions.Coalesce(models.F(field), models.Value(NEVER_UPDATED))
+    return LessThan(last_update, models.Value(stale_before(period)))
 
 
 # Records change only through tracker.services, which writes each change's history row in the same transaction.

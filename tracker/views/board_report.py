@@ -74,5 +74,12 @@ def board_report(request, ods_code):
     return render(
         request,
         "tracker/board_report.html",
-        {"system": system, "form": form, "report": report, "statuses": list(Status)},
+        # The banner's own check is a query; the report already knows whether it shows demo data.
+        {
+            "system": system,
+            "form": form,
+            "report": report,
+            "statuses": list(Status),
+            "demo_data_shown": report["has_demo"],
+        },
     )
