@@ -1,0 +1,207 @@
+"""One system's board report: its frozen positions where the period's return is signed off, else from history."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from legacy.models import Recommendation
+
+from ..choices import EvidenceKind, PositionSource, Status
+from ..models import (
+    Challenge,
+    Evidence,
+    IntegratedCareSystem,
+    Position,
+    ProgressRecord,
+    QuarterlyReturn,
+)
+from ..models.progress import is_overdue, is_stale, stale_before
+from ..periods import ReportingPeriod
+from .comparison import empty_counts, movement
+
+EVIDENCE_SHOWN = 5
+
+
+@dataclass
+class BoardReportRow:
+    """One item of a board report: its position at the period's end (frozen, where the return is signed off),
+    the status before, and its latest evidence."""
+
+    item: Recommendation
+    status: str
+    previous_status: str
+    accountable_owner: str
+    delivery_lead: str
+    target_date: object
+    original_target_date: object
+    summary: str
+    last_reason: str
+    is_overdue: bool
+    is_stale: bool
+    is_demo: bool
+    latest_evidence: list
+    evidence_count: int
+    open_challenges: list
+
+    @property
+    def movement(self) -> str:
+        return movement(self.status, self.previous_status)
+
+    @property
+    def target_moved(self) -> bool:
+        return bool(self.original_target_date and self.original_target_date != self.target_date)
+
+    @property
+    def earlier_evidence_count(self) -> int:
+        return self.evidence_count - len(self.latest_evidence)
+
+
+@dataclass
+class EvidenceLine:
+    """A piece of evidence as a report lists it, live or frozen at sign-off."""
+
+    title: str
+    kind: str
+    refers_to: datetime.date
+
+    def get_kind_display(self) -> str:
+        return EvidenceKind(self.kind).label
+
+
+def _report_order(queryset, prefix: str = "recommendation__"):
+    return queryset.order_by(f"-{prefix}publication__published_on", f"{prefix}theme__order", f"{prefix}order")
+
+
+def _live_rows(system, period, judged_on, cutoff, challenges) -> list[BoardReportRow]:
+    # The latest few pieces of evidence and a count: a board paper, not an archive. Only those few are read,
+    # however much evidence a record has gathered.
+    current_evidence = Evidence.objects.filter(withdrawn_at__isnull=True)
+    latest = current_evidence.only("id", "record_id", "title", "kind", "refers_to").order_by("-refers_to", "-pk")
+    evidence_count = (
+        current_evidence.filter(record=OuterRef("pk")).order_by().values("record").annotate(n=Count("*")).values("n")
+    )
+    records = _report_order(
+        ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
+        .select_related("recommendation__publication", "recommendation__theme", "accountable_owner", "delivery_lead")
+        .prefetch_related(Prefetch("evidence", queryset=latest[:EVIDENCE_SHOWN], to_attr="latest_evidence"))
+        .with_status_at_end_of(period)
+        .with_status_at_end_of(period.previous, name="previous_status")
+        .with_last_update_at_end_of(period)
+        .with_last_reason(before=period.end_moment)
+        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
+    )
+    return [
+        BoardReportRow(
+            item=record.recommendation,
+            status=record.period_status,
+            previous_status=record.previous_status,
+            accountable_owner=record.accountable_owner.name if record.accountable_owner else "",
+            delivery_lead=record.delivery_lead.name if record.delivery_lead else "",
+            target_date=record.target_date,
+            original_target_date=record.original_target_date,
+            summary=record.summary,
+            last_reason=record.last_reason,
+            is_overdue=is_overdue(record.target_date, record.period_status, judged_on),
+            is_stale=is_stale(record.last_update, cutoff),
+            is_demo=record.is_demo,
+            latest_evidence=record.latest_evidence,
+            evidence_count=record.evidence_count,
+            open_challenges=challenges.get(record.recommendation_id, []),
+        )
+        for record in records
+    ]
+
+
+def _frozen_rows(sign_off, period, judged_on, challenges) -> list[BoardReportRow]:
+    previous = dict(
+        ProgressRecord.objects.filter(system=sign_off.quarterly_return.system_id)
+        .with_status_at_end_of(period.previous)
+        .values_list("recommendation_id", "period_status")
+    )
+    positions = _report_order(
+        Position.objects.filter(sign_off=sign_off).select_related(
+            "recommendation__publication", "recommendation__theme"
+        )
+    )
+    rows = []
+    for position in positions:
+        evidence = sorted(position.evidence, key=lambda e: e["refers_to"], reverse=True)
+        rows.append(
+            BoardReportRow(
+                item=position.recommendation,
+                status=position.status,
+                previous_status=previous.get(position.recommendation_id, Status.NOT_ASSESSED),
+                accountable_owner=position.accountable_owner,
+                delivery_lead=position.delivery_lead,
+                target_date=position.target_date,
+                original_target_date=position.original_target_date,
+                summary=position.summary,
+                last_reason=position.last_reason,
+                is_overdue=is_overdue(position.target_date, position.status, judged_on),
+                is_stale=False,  # signed off: every item was confirmed current for the period
+                is_demo=position.is_demo,
+                latest_evidence=[
+                    EvidenceLine(e["title"], e["kind"], datetime.date.fromisoformat(e["refers_to"]))
+                    for e in evidence[:EVIDENCE_SHOWN]
+                ],
+                evidence_count=len(evidence),
+                open_challenges=challenges.get(position.recommendation_id, []),
+            )
+        )
+    return rows
+
+
+def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
+    """Every trackable item of one system at the end of `period`: the signed-off return's frozen positions where
+    there is one (reproducible exactly, whatever changed since), else the position from history. With the change
+    since the period before, owners, targets, summary, the reason for the last change, the latest evidence and open
+    challenges; counts by status and the overdue items."""
+    quarterly_return = (
+        QuarterlyReturn.objects.filter(system=system, period=period.code)
+        .select_related("sign_off")
+        .prefetch_related("sign_off__assurances")
+        .first()
+    )
+    sign_off = quarterly_return.sign_off if quarterly_return else None
+    challenges = defaultdict(list)
+    if quarterly_return:
+        for challenge in (
+            Challenge.objects.filter(quarterly_return=quarterly_return).open().select_related("recommendation")
+        ):
+            challenges[challenge.recommendation_id].append(challenge)
+    is_current = period == ReportingPeriod.current()
+    judged_on, cutoff = (timezone.localdate() if is_current else period.end), stale_before(period)
+    if sign_off:
+        rows = _frozen_rows(sign_off, period, judged_on, challenges)
+    else:
+        rows = _live_rows(system, period, judged_on, cutoff, challenges)
+    counts = empty_counts()
+    for row in rows:
+        counts[row.status] += 1
+    assurances = list(sign_off.assurances.all()) if sign_off else []
+    return {
+        "period": period,
+        "is_current": is_current,
+        "quarterly_return": quarterly_return,
+        "sign_off": sign_off,
+        "assurance": assurances[0] if assurances else None,
+        "position_source": PositionSource.SIGNED_OFF if sign_off else PositionSource.HISTORY,
+        "rows": rows,
+        "groups": [
+            (publication, [(theme, list(in_theme)) for theme, in_theme in groupby(in_pub, key=lambda r: r.item.theme)])
+            for publication, in_pub in groupby(rows, key=lambda r: r.item.publication)
+        ],
+        "counts": counts,
+        "overdue": [row for row in rows if row.is_overdue],
+        "open_challenges": [c for row in rows for c in row.open_challenges],
+        "is_stale": all(row.is_stale for row in rows),
+        "has_demo": any(row.is_demo for row in rows),
+    }
+
+
+# What the API gives for a progress record, and what it reads to give it: one plain row per record.

@@ -1,0 +1,264 @@
+"""Reads across systems: footprints, roll-ups and trends, the comparison matrix, stale returns, peer learning.
+
+Each reads a period's official positions with the one rule for each concept: status as at a period's end
+(`with_status_at_end_of`), stale (`stale_before`), overdue (`is_overdue`), demonstration data (`is_demo`).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import F, Max, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from legacy.models import Recommendation
+
+from ..choices import PEER_LEARNING_STATUSES, Status
+from ..models import (
+    IntegratedCareSystem,
+    ProgressRecord,
+    QuarterlyReturn,
+    Region,
+)
+from ..models.progress import is_overdue, signed_off_positions, stale_before, stale_condition
+from ..periods import ReportingPeriod
+
+
+def empty_counts() -> dict[str, int]:
+    return {status.value: 0 for status in Status}
+
+
+def footprint(period: ReportingPeriod) -> QuerySet:
+    """The ICBs a period's figures cover: the 42 of 2022 before April 2026, the 36 after."""
+    return IntegratedCareSystem.objects.active_on(period.end)
+
+
+def footprint_label(period: ReportingPeriod, count: int | None = None) -> str:
+    """Which ICBs a period's figures cover, as a sentence. Pass `count` if the systems are already at hand."""
+    count = footprint(period).count() if count is None else count
+    return f"the {count} ICBs in place on {period.end:%-d %B %Y}"
+
+
+def positions_at(period: ReportingPeriod, *, region=None, publication=None, theme=None):
+    """(system id, region code, recommendation code, status at the end of `period`, is demo) for each record in
+    the footprint."""
+    records = ProgressRecord.objects.filter(system__in=footprint(period), recommendation__trackable=True)
+    if region:
+        records = records.filter(system__region=region)
+    if publication:
+        records = records.filter(recommendation__publication=publication)
+    if theme:
+        records = records.filter(recommendation__theme=theme)
+    return records.with_status_at_end_of(period).values_list(
+        "system_id", "system__region__code", "recommendation__code", "period_status", "is_demo"
+    )
+
+
+def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=None) -> dict:
+    """Counts by status per recommendation, per region and nationally, with the change since the previous period.
+    Each roll-up says whether it counts demonstration data."""
+    filters = {"region": region, "publication": publication, "theme": theme}
+    items = Recommendation.objects.trackable().in_source_order()
+    if publication:
+        items = items.filter(publication=publication)
+    if theme:
+        items = items.filter(theme=theme)
+    items = list(items)
+    regions = Region.objects.all() if region is None else Region.objects.filter(pk=region.pk)
+
+    def tally(at: ReportingPeriod):
+        # Keys: recommendation codes, region codes and "england", which never collide.
+        counts, systems, demo = defaultdict(empty_counts), defaultdict(set), set()
+        for system_id, region_code, item_code, status, is_demo in positions_at(at, **filters):
+            for key in (item_code, region_code, "england"):
+                counts[key][status] += 1
+                systems[key].add(system_id)
+                if is_demo:
+                    demo.add(key)
+        return counts, systems, demo
+
+    now, now_systems, now_demo = tally(period)
+    was, _, was_demo = tally(period.previous)
+
+    def rollup(key, label):
+        return {
+            "key": key,
+            "label": label,
+            "systems": len(now_systems[key]),
+            "counts": now[key],
+            "previous_counts": was[key],
+            "change": {status: now[key][status] - was[key][status] for status in now[key]},
+            "includes_demo": key in now_demo or key in was_demo,
+        }
+
+    national = rollup("england", "England")
+    return {
+        "period": period.code,
+        "previous_period": period.previous.code,
+        "footprint": footprint_label(period),
+        "previous_footprint": footprint_label(period.previous),
+        "includes_demo": national["includes_demo"],
+        "signed_off_systems": QuarterlyReturn.objects.filter(
+            period=period.code, sign_off__isnull=False, system__in=footprint(period)
+        ).count(),
+        "national": national,
+        "by_recommendation": [rollup(item.code, item.title) for item in items],
+        "by_region": [rollup(r.code, r.name) for r in regions],
+    }
+
+
+STATUS_RANK = {status.value: rank for rank, status in enumerate(Status)}
+
+
+def movement(now: str, before: str) -> str:
+    """How a status moved between two periods: up, down, new (first assessed) or same."""
+    if now == before:
+        return "same"
+    if before == Status.NOT_ASSESSED:
+        return "new"
+    if Status.NOT_APPLICABLE in (now, before):
+        return "changed"
+    return "up" if STATUS_RANK[now] > STATUS_RANK[before] else "down"
+
+
+@dataclass
+class MatrixCell:
+    """One comparison cell: just what the matrix shows, read without building a model instance."""
+
+    status: str
+    previous_status: str | None
+    is_overdue: bool
+    is_demo: bool
+
+    @property
+    def movement(self) -> str:
+        return movement(self.status, self.previous_status or self.status)
+
+
+def comparison_matrix(
+    period: ReportingPeriod, *, region=None, publication=None, theme=None, with_change: bool = False
+) -> dict:
+    """Systems (by region) × trackable items (by publication and theme), each cell the official status at the end
+    of `period` (and, `with_change`, at the end of the one before) and whether it is overdue; which systems' returns
+    are stale as at the period's end, and which are signed off. For the current period without change, the records
+    are one plain read."""
+    # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
+    # offer exactly the regions, publications and themes there are, with no query of its own.
+    every_system = list(
+        footprint(period)
+        .select_related("region")
+        .only("ods_code", "short_name", "region__code", "region__name")
+        .order_by("region__name", "short_name")
+    )
+    every_item = list(Recommendation.objects.trackable().select_related("publication", "theme").in_source_order())
+    systems = [system for system in every_system if region is None or system.region_id == region.pk]
+    items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
+    signed_off = set(
+        QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False).values_list("system_id", flat=True)
+    )
+    system_ids, item_ids = [s.pk for s in systems], [i.pk for i in every_item]
+    # Every item's record is read, shown or not: a system's return is stale only if all its records are.
+    records = ProgressRecord.objects.filter(system__in=system_ids, recommendation__in=item_ids).order_by()
+    frozen = []
+    if signed_off and not with_change:
+        # A signed-off system's cells are its frozen positions, one plain read; history only for the others.
+        records = records.exclude(system__in=signed_off)
+        frozen = signed_off_positions(period).filter(sign_off__quarterly_return__system__in=system_ids)
+        frozen = frozen.values_list(
+            "sign_off__quarterly_return__system_id", "recommendation_id", "status", "target_date", "is_demo"
+        )
+    records = (
+        records.with_status_at_end_of(period, signed_off=bool(signed_off) and with_change)
+        .with_last_update_at_end_of(period)
+        .annotate(stale=stale_condition(period, "last_update"))
+    )
+    previous = ("previous_status",) if with_change else ()
+    if with_change:
+        records = records.with_status_at_end_of(period.previous, name="previous_status")
+    records = records.values_list(
+        "system_id", "recommendation_id", "period_status", "target_date", "is_demo", "stale", *previous
+    )
+    # Overdue is judged on the period's last day (today, for the current period), on the target as it stands.
+    is_current = period == ReportingPeriod.current()
+    judged_on = timezone.localdate() if is_current else period.end
+    shown, updated_lately, cells = {item.pk for item in items}, set(signed_off), {}
+    for system_id, item_id, status, target, is_demo in frozen:
+        if item_id in shown:
+            cells[system_id, item_id] = MatrixCell(status, None, is_overdue(target, status, judged_on), is_demo)
+    for system_id, item_id, status, target, is_demo, stale, *was in records:
+        if not stale:
+            updated_lately.add(system_id)
+        if item_id in shown:
+            overdue = is_overdue(target, status, judged_on)
+            cells[system_id, item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
+    # One reverse() for all the rows: the ODS code is the only part of a system's URL that varies.
+    system_url = reverse("tracker:system", args=["~ods~"])
+    for system in systems:
+        system.is_stale = system.pk not in updated_lately
+        system.is_signed_off = system.pk in signed_off
+        system.url = system_url.replace("~ods~", system.ods_code)
+    rows = [
+        (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
+        for region_, in_region in groupby(systems, key=lambda s: s.region)
+    ]
+    column_groups = [
+        (publication_, [(theme_, len(list(in_theme))) for theme_, in_theme in groupby(in_pub, key=lambda i: i.theme)])
+        for publication_, in_pub in groupby(items, key=lambda i: i.publication)
+    ]
+    return {
+        "period": period,
+        "footprint": footprint_label(period, count=len(every_system)),
+        "items": items,
+        "column_groups": column_groups,
+        "rows": rows,
+        "system_count": len(systems),
+        "signed_off_count": len([system for system in systems if system.is_signed_off]),
+        "is_current": is_current,
+        "with_change": with_change,
+        "has_demo": any(cell.is_demo for cell in cells.values()),
+        "regions": list(dict.fromkeys(system.region for system in every_system)),
+        "themes_by_publication": [
+            (publication_, list(dict.fromkeys(item.theme for item in in_pub)))
+            for publication_, in_pub in groupby(every_item, key=lambda i: i.publication)
+        ],
+    }
+
+
+def stale_returns(period: ReportingPeriod):
+    """The systems of `period`'s footprint whose return is stale as at its end (no update in it or the period
+    before, and not signed off), least recently updated first."""
+    last_update = Max("history__changed_at", filter=Q(history__changed_at__lt=period.end_moment))
+    signed_off = QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False).values("system")
+    return (
+        footprint(period)
+        .exclude(pk__in=signed_off)
+        .select_related("region")
+        .annotate(last_update=last_update)
+        .filter(Q(last_update__isnull=True) | Q(last_update__lt=stale_before(period)))
+        .order_by(F("last_update").asc(nulls_first=True), "short_name")
+    )
+
+
+def trend(periods: list[ReportingPeriod], recommendation=None) -> list[tuple[ReportingPeriod, dict[str, int]]]:
+    """Counts by status at the end of each period, nationally or for one recommendation (one query a period)."""
+    series = []
+    for period in periods:
+        records = ProgressRecord.objects.filter(system__in=footprint(period), recommendation__trackable=True)
+        if recommendation:
+            records = records.filter(recommendation=recommendation)
+        counts = empty_counts()
+        for status in records.with_status_at_end_of(period).values_list("period_status", flat=True):
+            counts[status] += 1
+        series.append((period, counts))
+    return series
+
+
+def peer_leaders(period: ReportingPeriod):
+    """The records, in `period`'s footprint, that peer learning points to: officially green or blue for `period`
+    (the signed-off position where the return is signed off, else the record as it stands)."""
+    return (
+        ProgressRecord.objects.filter(system__in=footprint(period))
+        .with_status_at_end_of(period)
+        .filter(period_status__in=PEER_LEARNING_STATUSES)
+    )
