@@ -169,7 +169,7 @@ approver = get_user_model().objects.create_user(
 )
 Membership.objects.create(user=approver, role=Role.APPROVER, system=board_system)
 national = get_user_model().objects.get(username="national")
-quarterly_return = services.return_for(board_system, signed_period)
+quarterly_return = QuarterlyReturn.objects.get_or_create(system=board_system, period=signed_period.code)[0]
 demo_signed_off = quarterly_return.state == ReturnState.SIGNED_OFF
 if demo_signed_off:
     quarterly_return = services.return_reopen(
