@@ -22,11 +22,22 @@ LISTS = [
     "/api/v1/history/",
     "/api/v1/evidence/",
     "/api/v1/periods/",
+    "/api/v1/returns/",
+    "/api/v1/challenges/",
 ]
 
 
 @pytest.fixture
-def data(alice, west_yorkshire):
+def data(alice, april, rita, west_yorkshire):
+    from tests.tracker.test_returns import make_ready, the_return
+    from tracker import services
+
+    make_ready(west_yorkshire, alice)
+    services.return_submit(quarterly_return=the_return(), user=alice)
+    services.return_sign_off(quarterly_return=the_return(), user=april)
+    services.challenge_raise(
+        quarterly_return=the_return(), recommendation=record("QWO", "NHSCC-5").recommendation, user=rita, text="Why?"
+    )
     owner = person(west_yorkshire, name="Priya Shah", email="priya@example.invalid")
     update(west_yorkshire, "NHSCC-4", alice, status="green", accountable_owner=owner, summary="Peer review, monthly")
     add_evidence(west_yorkshire, "NHSCC-4", alice, title="Terms of reference")
@@ -97,24 +108,24 @@ def test_a_patch_through_the_browsable_api_saves_and_says_so(data, alice):
     target = record("QWO", "NHSCC-5")
     response = api.patch(
         f"/api/v1/progress/{target.pk}/?format=api",
-        {"status": "amber", "reason": "Started"},
+        {"status": "red", "reason": "Stalled"},
         format="json",
-        HTTP_IF_MATCH=f'"{target.pk}-v0"',
+        HTTP_IF_MATCH=f'"{target.pk}-v{target.version}"',
     )
     assert response.status_code == 200
-    assert record("QWO", "NHSCC-5").status == "amber"
+    assert record("QWO", "NHSCC-5").status == "red"
 
 
 def test_a_refused_patch_through_the_browsable_api_says_so_and_saves_nothing(data, bob):
     target = record("QWO", "NHSCC-5")
     response = api_for(bob).patch(
         f"/api/v1/progress/{target.pk}/?format=api",
-        {"status": "amber", "reason": "Started"},
+        {"status": "red", "reason": "Stalled"},
         format="json",
-        HTTP_IF_MATCH=f'"{target.pk}-v0"',
+        HTTP_IF_MATCH=f'"{target.pk}-v{target.version}"',
     )
     assert response.status_code == 403
-    assert record("QWO", "NHSCC-5").status == "not_assessed"
+    assert record("QWO", "NHSCC-5").status == target.status
 
 
 def test_adding_and_withdrawing_evidence_through_the_browsable_api(data, alice):
