@@ -9,19 +9,15 @@ prints a cProfile of the request. Medians of many runs; no server, no HTTP. The 
 printed as `*_signed`.
 """
 
-import cProfile
-import io
-import pstats
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.shortcuts import render  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
-from profile_comparison import RUNS, medians_ms, timed_queries  # noqa: E402  (sets up Django first)
+from profile_comparison import report as profile_report  # noqa: E402  (sets up Django first)
 
 from tracker import selectors  # noqa: E402
 from tracker.choices import Status  # noqa: E402
@@ -88,25 +84,11 @@ def main():
         ),
         "  page template (Django)": template,
     }
-    print(f"{URL} on {connection.settings_dict['NAME']}: medians of {RUNS} runs, taking turns")
-    print(f"  {'':<55}{'wall ms':>9}{'CPU ms':>9}")
-    for name, (wall, cpu) in medians_ms(phases).items():
-        print(f"  {name:<55}{wall:>9.2f}{cpu:>9.2f}")
-    print(f"  page {len(client.get(URL).content):,} bytes, floor {len(client.get(FLOOR).content):,}")
-    print(f"  {len(report['rows'])} frozen positions, {sum(len(p.evidence) for p in positions)} evidence entries")
-
-    timed_queries(page)
-
-    profile = cProfile.Profile()
-    profile.enable()
-    for _ in range(RUNS):
-        page()
-    profile.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out)
-    stats.sort_stats("cumulative").print_stats(45)
-    stats.sort_stats("tottime").print_stats(25)
-    print(out.getvalue())
+    notes = [
+        f"page {len(client.get(URL).content):,} bytes, floor {len(client.get(FLOOR).content):,}",
+        f"{len(report['rows'])} frozen positions, {sum(len(p.evidence) for p in positions)} evidence entries",
+    ]
+    profile_report(URL, phases, page, notes)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,29 @@ def timed_queries(page) -> None:
         print(f"  {ms:>7.2f} ms  {sql[:140]}")
 
 
+def report(url: str, phases: dict, page, notes: list[str]) -> None:
+    """Print each phase's median, what the page costs in queries, and a cProfile of the whole page."""
+    print(f"{url} on {connection.settings_dict['NAME']}: medians of {RUNS} runs, taking turns")
+    print(f"  {'':<55}{'wall ms':>9}{'CPU ms':>9}")
+    for name, (wall, cpu) in medians_ms(phases).items():
+        print(f"  {name:<55}{wall:>9.2f}{cpu:>9.2f}")
+    for note in notes:
+        print(f"  {note}")
+
+    timed_queries(page)
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(RUNS):
+        page()
+    profile.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+    print(out.getvalue())
+
+
 def main():
     user = get_user_model().objects.get(username="national")
     client = Client()
@@ -160,25 +183,8 @@ def main():
         "    matrix body alone (Jinja2)": lambda: comparison_body(matrix, with_change),
         "  its records query alone (without ?change=1)": records_query,
     }
-    print(f"{URL} on {connection.settings_dict['NAME']}: medians of {RUNS} runs, taking turns")
-    print(f"  {'':<55}{'wall ms':>9}{'CPU ms':>9}")
-    for name, (wall, cpu) in medians_ms(phases).items():
-        print(f"  {name:<55}{wall:>9.2f}{cpu:>9.2f}")
     page_size, floor_size = len(client.get(URL).content), len(client.get(FLOOR).content)
-    print(f"  page {page_size:,} bytes, floor {floor_size:,}")
-
-    timed_queries(page)
-
-    profile = cProfile.Profile()
-    profile.enable()
-    for _ in range(RUNS):
-        page()
-    profile.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out)
-    stats.sort_stats("cumulative").print_stats(45)
-    stats.sort_stats("tottime").print_stats(25)
-    print(out.getvalue())
+    report(URL, phases, page, [f"page {page_size:,} bytes, floor {floor_size:,}"])
 
 
 if __name__ == "__main__":
