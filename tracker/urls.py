@@ -30,6 +30,7 @@ urlpatterns = [
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),
     path("peer-learning/<str:code>/", peer_learning.peer_learning_item, name="peer_learning_item"),
     path("account/start/", account.landing, name="landing"),
+    path("my-work/", account.my_work, name="my_work"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
 ]

@@ -138,7 +138,7 @@ def sign_in(client, user, next_url=None):
 
 @pytest.mark.parametrize(
     ("who", "lands_on"),
-    [("editor", "/systems/QWO/"), ("viewer", "/systems/QWO/"), ("national", "/comparison/"), ("no_role", "/")],
+    [("editor", "/my-work/"), ("viewer", "/my-work/"), ("national", "/my-work/"), ("no_role", "/my-work/")],
 )
 def test_after_signing_in_people_land_where_their_work_is(client, personas, who, lands_on):
     from conftest import make_user
@@ -158,8 +158,8 @@ def test_the_landing_page_follows_only_a_safe_next_address(client, alice):
     client.force_login(alice)
     landing = reverse("tracker:landing")
     assert client.get(landing, {"next": "/comparison/rollups/"})["Location"] == "/comparison/rollups/"
-    assert client.get(landing, {"next": "https://evil.example/"})["Location"] == "/systems/QWO/"
-    assert client.get(landing)["Location"] == "/systems/QWO/"
+    assert client.get(landing, {"next": "https://evil.example/"})["Location"] == "/my-work/"
+    assert client.get(landing)["Location"] == "/my-work/"
 
 
 def test_the_landing_page_asks_anonymous_visitors_to_sign_in(client):

@@ -121,6 +121,13 @@ class ProgressRecordQuerySet(models.QuerySet):
         _refuse_unrecorded_write()
         return super().update(**kwargs)
 
+    def owned_by(self, user):
+        """Records naming `user` as accountable owner or delivery lead: owners are people an ICS records, matched
+        to a user account by email."""
+        if not user.is_authenticated or not user.email:
+            return self.none()
+        return self.filter(Q(accountable_owner__email__iexact=user.email) | Q(delivery_lead__email__iexact=user.email))
+
     def overdue(self, today: datetime.date | None = None):
         """Same rule as ProgressRecord.is_overdue, as a filter."""
         return self.filter(target_date__lt=today or timezone.localdate()).exclude(status=Status.BLUE)

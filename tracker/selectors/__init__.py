@@ -15,6 +15,7 @@ from .comparison import (
     stale_returns,
     trend,
 )
+from .my_work import MyWork, my_work
 from .records import (
     PROGRESS_PERSON_FIELDS,
     PROGRESS_ROW_FIELDS,
@@ -32,12 +33,14 @@ __all__ = [
     "PROGRESS_ROW_FIELDS",
     "BoardReportRow",
     "MatrixCell",
+    "MyWork",
     "board_report",
     "comparison_matrix",
     "empty_counts",
     "footprint",
     "footprint_label",
     "movement",
+    "my_work",
     "peer_leaders",
     "positions_at",
     "progress_rows",

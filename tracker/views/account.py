@@ -3,39 +3,37 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ..choices import Role
+from .. import selectors
 from ..forms import ApiTokenForm
 from ..models import ApiToken
-from ..models.register import is_national, membership_of
-
-
-def start_page(user) -> str:
-    """Where a signed-in user's work is: their own system's page for an ICS member, the comparison for the
-    national team, their region's returns for a reviewer, home for anyone else."""
-    if is_national(user):
-        return reverse("tracker:comparison")
-    membership = membership_of(user)
-    if membership is not None and membership.system_id:
-        return membership.system.get_absolute_url()
-    if membership is not None and membership.role == Role.REVIEWER:
-        return reverse("tracker:returns")
-    return reverse("home")
+from ..models.register import membership_of
 
 
 @login_required
 def landing(request):
-    """Where sign-in leads (LOGIN_REDIRECT_URL): a safe `next` first, else the user's start page."""
+    """Where sign-in leads (LOGIN_REDIRECT_URL): a safe `next` first, else My work."""
     next_url = request.GET.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
-    return redirect(start_page(request.user))
+    return redirect("tracker:my_work")
+
+
+@never_cache
+@login_required
+def my_work(request):
+    """What the signed-in user has to do next. Someone signed in without a role is told how to get one."""
+    return render(
+        request,
+        "tracker/my_work.html",
+        {"work": selectors.my_work(request.user), "membership": membership_of(request.user)},
+    )
 
 
 @login_required
