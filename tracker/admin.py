@@ -9,7 +9,9 @@ from .models import (
     Challenge,
     Evidence,
     IntegratedCareSystem,
+    Invitation,
     Membership,
+    MembershipEvent,
     Person,
     ProgressChange,
     ProgressRecord,
@@ -60,7 +62,7 @@ class IntegratedCareSystemAdmin(ReadOnlyAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "job_title", "email", "system"]
+    list_display = ["name", "job_title", "email", "system", "user"]
     list_filter = ["system__region"]
     search_fields = ["name", "email"]
 
@@ -109,3 +111,20 @@ class ReturnEventAdmin(ReadOnlyAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+# Teams change through their pages, which check who may act, keep the team's history and end a removed member's
+# sessions and tokens. (Removing a membership here, as a superuser may, does neither: prefer the team pages.)
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "role", "system", "region", "invited_by_name", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "email", "system", "region", "old_role", "new_role", "actor_name"]
+    list_filter = ["action"]
+    search_fields = ["email"]
