@@ -208,7 +208,9 @@ def nhsuk_widgets(form, errors=()):
     for name, field in form.fields.items():
         if isinstance(field.widget, forms.HiddenInput):
             continue
-        if isinstance(field, NHSUKDateField) or isinstance(field.widget, NHSUKRadios):
+        if isinstance(field.widget, NHSUKRadios):
+            continue  # the fieldset carries the hint and error (includes/field.html)
+        if isinstance(field, NHSUKDateField):
             # The fieldset carries the hint and error; the widget marks the parts that are wrong.
             field.widget.error_parts = (field.error_parts or DATE_PARTS) if name in errors else ()
             continue

@@ -5,6 +5,7 @@ is decided in tracker.permissions; the services ask it again, so that no caller 
 rules of their own: one membership per user, never without an approver, links that work once and expire.
 """
 
+import datetime
 import logging
 from collections.abc import Callable
 from importlib import import_module
@@ -107,8 +108,16 @@ def invitation_create(
             "Revoke it first to send a new one."
         )
     token, token_hash = Invitation.new_token()
+    now = timezone.now()
     invitation = Invitation.objects.create(
-        email=email, role=role, token_hash=token_hash, invited_by=inviter, invited_by_name=actor_name(inviter), **place
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=inviter,
+        invited_by_name=actor_name(inviter),
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=settings.INVITATION_DAYS),
+        **place,
     )
     _event(action=MembershipAction.INVITED, actor=inviter, email=email, new_role=role, **place)
     invitation_send(invitation, link_for(token))
