@@ -20,6 +20,16 @@ from .models import (
     ReturnEvent,
     SignOff,
 )
+from .services import teams
+
+
+def _save_memberships(request, memberships, deleted):
+    """Memberships changed in the admin go through the team services: history written, a removed member's sessions
+    and API tokens ended at once."""
+    for membership in deleted:
+        teams.membership_remove(membership=membership, actor=request.user)
+    for membership in memberships:
+        teams.membership_save_by_admin(membership=membership, actor=request.user)
 
 
 class MembershipInline(admin.StackedInline):
@@ -40,12 +50,27 @@ class UserWithMembershipAdmin(UserAdmin):
     inlines = [MembershipInline]
     list_display = [*UserAdmin.list_display, "membership"]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        _save_memberships(request, memberships, formset.deleted_objects)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "system", "region"]
     list_filter = ["role", "system__region", "region"]
     autocomplete_fields = ["user", "system"]
+
+    def save_model(self, request, obj, form, change):
+        _save_memberships(request, [obj], [])
+
+    def delete_model(self, request, obj):
+        _save_memberships(request, [], [obj])
+
+    def delete_queryset(self, request, queryset):
+        _save_memberships(request, [], list(queryset.select_related("user", "system")))
 
 
 @admin.register(Region)

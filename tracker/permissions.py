@@ -194,7 +194,9 @@ def can_invite(user, *, role: str, system=None, region=None) -> bool:
 
 def can_manage_membership(user, membership: Membership) -> bool:
     """Change or remove: an ICS member by their ICS's approvers, a regional reviewer by the national team. The
-    national team's own memberships are the superusers' (in the admin)."""
+    national team's own memberships are the superusers' (in the admin, which may change any)."""
+    if user.is_superuser:
+        return True
     if membership.system_id:
         return can_manage_team(user, membership.system)
     return membership.role == Role.REVIEWER and is_national(user)

@@ -656,3 +656,47 @@ def test_the_teams_history_cannot_be_edited_or_deleted(april):
     with pytest.raises(TypeError):
         MembershipEvent.objects.all().delete()
     assert MembershipEvent.objects.get().email == "erin@example.nhs.uk"
+
+
+# --- Superusers keep the admin ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def root(client):
+    user = get_user_model().objects.create_superuser("root", "root@example.nhs.uk", "x" * 16)
+    client.force_login(user)
+    return user
+
+
+def test_a_membership_given_changed_or_removed_in_the_admin_is_in_the_teams_history(client, root, april, bob):
+    newcomer = make_user("newcomer")
+    from tracker.models import IntegratedCareSystem
+
+    qwo = IntegratedCareSystem.objects.get(ods_code="QWO")
+    client.post(reverse("admin:tracker_membership_add"), {"user": newcomer.pk, "role": "viewer", "system": qwo.pk})
+    client.post(
+        reverse("admin:tracker_membership_change", args=[newcomer.membership.pk]),
+        {"user": newcomer.pk, "role": "editor", "system": qwo.pk},
+    )
+    bob_client = type(client)()
+    bob_client.force_login(bob)
+    client.post(reverse("admin:tracker_membership_delete", args=[bob.membership.pk]), {"post": "yes"})
+
+    events = list(MembershipEvent.objects.order_by("pk").values_list("action", "email", "old_role", "new_role"))
+    assert events == [
+        ("joined", "newcomer@example.invalid", "", "viewer"),
+        ("role_changed", "newcomer@example.invalid", "viewer", "editor"),
+        ("removed", "bob@example.invalid", "viewer", ""),
+    ]
+    assert bob_client.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).status_code == 302  # signed out
+    client.force_login(april)
+    assert "newcomer@example.invalid" in client.get(TEAM).content.decode().split('id="team-history"')[1]
+
+
+def test_superusers_see_the_invitations_and_history_read_only_in_the_admin(client, root, april):
+    invitation, token = invite(april)
+    page = client.get(reverse("admin:tracker_invitation_change", args=[invitation.pk])).content.decode()
+    assert "erin@example.nhs.uk" in page and invitation.token_hash not in page
+    assert client.get(reverse("admin:tracker_invitation_add")).status_code == 403
+    assert client.get(reverse("admin:tracker_membershipevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:tracker_membershipevent_add")).status_code == 403

@@ -283,7 +283,8 @@ def membership_remove(*, membership: Membership, actor) -> None:
         membership = next((m for m in team if m.pk == membership.pk), None)
         if membership is None:
             raise TeamRefused("They are no longer a member of this team.")
-        _refuse_losing_last_approver(membership, team)
+        if not actor.is_superuser:  # in the admin, superusers may wind a team up (a dissolved ICS, say)
+            _refuse_losing_last_approver(membership, team)
     else:
         membership = Membership.objects.select_for_update().filter(pk=membership.pk).first()
         if membership is None:
@@ -303,6 +304,35 @@ def membership_remove(*, membership: Membership, actor) -> None:
         Person.objects.filter(system_id=membership.system_id, user=user).update(user=None)
     sessions_end(user)
     ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def membership_save_by_admin(*, membership: Membership, actor) -> Membership:
+    """A superuser gives or changes a membership in the admin: saved, and written into the team's history like any
+    other change (a removal there goes through membership_remove)."""
+    if not actor.is_superuser:
+        raise PermissionDenied("Only superusers give memberships in the admin.")
+    before = Membership.objects.select_for_update().filter(pk=membership.pk).first() if membership.pk else None
+    membership.save()
+    if before is not None and (before.role, before.system_id, before.region_id) == (
+        membership.role,
+        membership.system_id,
+        membership.region_id,
+    ):
+        return membership
+    _event(
+        action=MembershipAction.JOINED if before is None else MembershipAction.ROLE_CHANGED,
+        actor=actor,
+        user=membership.user,
+        email=membership.user.email,
+        system=membership.system,
+        region=membership.region,
+        old_role=before.role if before else "",
+        new_role=membership.role,
+    )
+    if membership.system_id:
+        people_link_user(system=membership.system, user=membership.user)
+    return membership
 
 
 def sessions_end(user) -> int:
