@@ -492,11 +492,17 @@ def test_removing_ends_only_the_removed_members_sessions(client, april, bob, ali
     assert alice_client.get(reverse("tracker:record", args=["QWO", "NHSCC-4"])).status_code == 200
 
 
-def test_signing_out_forgets_the_session(client, bob):
+def test_signing_out_forgets_the_session_and_signing_in_forgets_expired_ones(client, bob):
     client.post(reverse("login"), {"username": "bob", "password": PASSWORD})
     assert UserSession.objects.filter(user=bob).count() == 1
     client.post(reverse("logout"))
     assert not UserSession.objects.filter(user=bob).exists()
+
+    UserSession.objects.create(user=bob, session_key="cleared-by-clearsessions")
+    client.post(reverse("login"), {"username": "bob", "password": PASSWORD})
+    assert list(UserSession.objects.filter(user=bob).values_list("session_key", flat=True)) == [
+        client.session.session_key
+    ]
 
 
 # --- Revoking invitations ------------------------------------------------------------------------------------------
@@ -545,6 +551,8 @@ def test_the_national_team_invites_a_regional_reviewer_who_joins_and_can_be_remo
     invitation = Invitation.objects.get()
     assert (invitation.role, invitation.region, invitation.system) == ("reviewer", london, None)
     assert "to be regional reviewer of the London region" in mailoutbox[0].body
+    listed = client.get(reverse("tracker:teams")).content.decode().split('id="invitations"')[1].split("</table>")[0]
+    assert "rex@example.nhs.uk" in listed and "London" in listed
     token = re.search(r"/invitations/([\w-]+)/", mailoutbox[0].body).group(1)
 
     client.logout()

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -160,12 +161,14 @@ def national_teams(request):
             "without_approver": without_approver.select_related("region"),
             "reviewer_form": reviewer_form,
             "approver_form": approver_form,
+            # Reviewers' invitations, and approvers' to an ICS still without one: the rest are its approvers' to manage.
             "invitations": Invitation.objects.pending()
-            .filter(role__in=[Role.REVIEWER, Role.APPROVER])
-            .exclude(system__memberships__role=Role.APPROVER)
-            .select_related("system", "region")
-            .distinct(),
-            "events": MembershipEvent.objects.filter(region__isnull=False).select_related("region")[:200],
+            .filter(Q(role=Role.REVIEWER) | Q(role=Role.APPROVER, system__in=without_approver))
+            .select_related("system", "region"),
+            # The reviewers' history, and whatever the national team did anywhere.
+            "events": MembershipEvent.objects.filter(
+                Q(region__isnull=False) | Q(actor__membership__role=Role.NATIONAL) | Q(actor__is_superuser=True)
+            ).select_related("system", "region")[:200],
         },
         status=400 if posted else 200,
     )
