@@ -708,3 +708,38 @@ def test_superusers_see_the_invitations_and_history_read_only_in_the_admin(clien
     assert client.get(reverse("admin:tracker_invitation_add")).status_code == 403
     assert client.get(reverse("admin:tracker_membershipevent_changelist")).status_code == 200
     assert client.get(reverse("admin:tracker_membershipevent_add")).status_code == 403
+
+
+# --- The API: who has which role, read-only ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("approver", {"april", "alice", "bob"}),
+        ("viewer", {"april", "alice", "bob"}),
+        ("outsider", {"charlie", "otto"}),
+        ("national", {"april", "alice", "bob", "charlie", "otto", "nadia", "rita"}),
+        ("reviewer", {"rita"}),
+    ],
+)
+def test_the_members_api_shows_each_user_the_team_they_may_see(everyone, rita, who, expected):
+    user = rita if who == "reviewer" else everyone[who]
+    _, key = ApiToken.issue(user, "t")
+    rows = APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/members/").json()["results"]
+    assert {row["email"].split("@")[0] for row in rows} == expected
+    april_row = next((row for row in rows if row["email"] == "april@example.invalid"), None)
+    if april_row:
+        assert april_row == {**april_row, "name": "April Tester", "role": "approver", "system": "QWO", "region": None}
+
+
+def test_the_members_api_filters_by_role_and_system_and_refuses_anyone_without_a_role(everyone):
+    _, key = ApiToken.issue(everyone["national"], "t")
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    rows = api.get("/api/v1/members/", {"system": "QWO", "role": "approver"}).json()["results"]
+    assert [row["email"] for row in rows] == ["april@example.invalid"]
+    assert api.get("/api/v1/members/", {"system": "NOPE"}).status_code == 400
+    assert APIClient().get("/api/v1/members/").status_code == 401
+    _, key = ApiToken.issue(everyone["no role"], "t")
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/members/").status_code == 403
+    assert api.post("/api/v1/members/", {"email": "x@example.invalid"}).status_code == 405
