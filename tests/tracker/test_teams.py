@@ -478,6 +478,16 @@ def test_removing_a_member_ends_their_session_and_tokens_on_the_very_next_reques
     invite(april, email="bob@example.invalid")
 
 
+def test_an_approver_who_is_not_the_last_may_leave_and_is_signed_out(client, april, alice):
+    teams.membership_change_role(membership=alice.membership, role="approver", actor=april)
+    client.force_login(april)
+    response = client.post(remove_url(april), follow=True)
+    assert response.status_code == 200
+    assert "You have left West Yorkshire and are signed out." in response.content.decode()
+    assert not Membership.objects.filter(user=april).exists()
+    assert client.get(TEAM).status_code == 302  # to sign in
+
+
 def test_removing_asks_first(client, april, bob):
     client.force_login(april)
     page = client.get(remove_url(bob)).content.decode()

@@ -3,7 +3,7 @@ the page an invitation link opens."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -104,6 +104,11 @@ def member_remove(request, ods_code, pk):
         except TeamRefused as error:
             refused = error.detail
         else:
+            if membership.user_id == request.user.pk:
+                # Their own session has just been ended with the rest: finish signing them out here.
+                logout(request)
+                messages.success(request, f"You have left {system.short_name} and are signed out.")
+                return redirect("home")
             messages.success(request, f"{membership.user.email} removed from {system.short_name}.")
             return redirect("tracker:team", ods_code=system.ods_code)
     return render(
