@@ -157,7 +157,7 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     """Withdraw a pending invitation: its link stops working at once."""
     if not permissions.can_manage_invitation(actor, invitation):
         raise PermissionDenied("You cannot revoke this invitation.")
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if not invitation.is_pending:
         raise TeamRefused(f"This invitation cannot be revoked: it is {invitation.state}.")
     invitation.revoked_at = timezone.now()
@@ -177,7 +177,9 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
 def invitation_accept(*, invitation: Invitation, user) -> Membership:
     """Give `user` the invitation's role. The invitation must be pending and addressed to the user's own email;
     a user holds one membership, so anyone who already belongs somewhere is told so and nothing changes."""
-    invitation = Invitation.objects.select_for_update().select_related("system", "region").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("system", "region").get(pk=invitation.pk)
+    )
     if not invitation.is_pending:
         raise TeamRefused(INVITATION_CLOSED[invitation.state])
     if (user.email or "").strip().lower() != invitation.email.lower():
@@ -232,7 +234,7 @@ def invitation_accept_with_password(*, invitation: Invitation, password: str, fi
 def _locked_team(system: IntegratedCareSystem) -> list[Membership]:
     """Every membership of the system, locked: two approvers demoting each other at once queue here, so the count
     of approvers each checks is the one it writes over."""
-    return list(Membership.objects.select_for_update().filter(system=system).order_by("pk"))
+    return list(Membership.objects.select_for_update(of=("self",)).filter(system=system).order_by("pk"))
 
 
 def _refuse_losing_last_approver(membership: Membership, team: list[Membership]):
@@ -286,7 +288,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
         if not actor.is_superuser:  # in the admin, superusers may wind a team up (a dissolved ICS, say)
             _refuse_losing_last_approver(membership, team)
     else:
-        membership = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        membership = Membership.objects.select_for_update(of=("self",)).filter(pk=membership.pk).first()
         if membership is None:
             raise TeamRefused("They are no longer a member of this team.")
     user = membership.user
@@ -312,7 +314,9 @@ def membership_save_by_admin(*, membership: Membership, actor) -> Membership:
     other change (a removal there goes through membership_remove)."""
     if not actor.is_superuser:
         raise PermissionDenied("Only superusers give memberships in the admin.")
-    before = Membership.objects.select_for_update().filter(pk=membership.pk).first() if membership.pk else None
+    before = (
+        Membership.objects.select_for_update(of=("self",)).filter(pk=membership.pk).first() if membership.pk else None
+    )
     membership.save()
     if before is not None and (before.role, before.system_id, before.region_id) == (
         membership.role,
