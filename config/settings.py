@@ -149,6 +149,8 @@ LOGOUT_REDIRECT_URL = "home"
 
 # A period's quarterly return is due this many days after the period ends, and late if not signed off by then.
 RETURN_DUE_DAYS = env_int("RETURN_DUE_DAYS", 30)
+# An invitation to join a team works for this many days, once.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -331,6 +331,8 @@ PAGES = {
     "/comparison/rollups/": "nadia",
     "/peer-learning/": "alice",
     "/account/tokens/": "alice",
+    "/systems/QWO/team/": "alice",
+    "/teams/": "nadia",
     "/accounts/login/": None,
     "/accounts/password_reset/": None,
     "/api/v1/docs/": None,

@@ -9,7 +9,9 @@ from .models import (
     Challenge,
     Evidence,
     IntegratedCareSystem,
+    Invitation,
     Membership,
+    MembershipEvent,
     Person,
     ProgressChange,
     ProgressRecord,
@@ -18,6 +20,16 @@ from .models import (
     ReturnEvent,
     SignOff,
 )
+from .services import teams
+
+
+def _save_memberships(request, memberships, deleted):
+    """Memberships changed in the admin go through the team services: history written, a removed member's sessions
+    and API tokens ended at once."""
+    for membership in deleted:
+        teams.membership_remove(membership=membership, actor=request.user)
+    for membership in memberships:
+        teams.membership_save_by_admin(membership=membership, actor=request.user)
 
 
 class MembershipInline(admin.StackedInline):
@@ -38,12 +50,27 @@ class UserWithMembershipAdmin(UserAdmin):
     inlines = [MembershipInline]
     list_display = [*UserAdmin.list_display, "membership"]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        _save_memberships(request, memberships, formset.deleted_objects)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "system", "region"]
     list_filter = ["role", "system__region", "region"]
     autocomplete_fields = ["user", "system"]
+
+    def save_model(self, request, obj, form, change):
+        _save_memberships(request, [obj], [])
+
+    def delete_model(self, request, obj):
+        _save_memberships(request, [], [obj])
+
+    def delete_queryset(self, request, queryset):
+        _save_memberships(request, [], list(queryset.select_related("user", "system")))
 
 
 @admin.register(Region)
@@ -60,7 +87,7 @@ class IntegratedCareSystemAdmin(ReadOnlyAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "job_title", "email", "system"]
+    list_display = ["name", "job_title", "email", "system", "user"]
     list_filter = ["system__region"]
     search_fields = ["name", "email"]
 
@@ -109,3 +136,20 @@ class ReturnEventAdmin(ReadOnlyAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+# Teams change through their pages, which check who may act, keep the team's history and end a removed member's
+# sessions and tokens. (Removing a membership here, as a superuser may, does neither: prefer the team pages.)
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "role", "system", "region", "invited_by_name", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "email", "system", "region", "old_role", "new_role", "actor_name"]
+    list_filter = ["action"]
+    search_fields = ["email"]

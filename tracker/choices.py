@@ -100,3 +100,17 @@ class PositionSource(models.TextChoices):
 
     SIGNED_OFF = "signed_off", "Signed off"
     HISTORY = "history", "From history, not signed off"
+
+
+class MembershipAction(models.TextChoices):
+    """What happened to a team: the audit history of invitations and memberships."""
+
+    INVITED = "invited", "Invited"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    JOINED = "joined", "Joined"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    REMOVED = "removed", "Removed"
+
+
+# The roles an ICS approver may give in their own team.
+INVITABLE_ICS_ROLES = (Role.VIEWER, Role.EDITOR, Role.APPROVER)

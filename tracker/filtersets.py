@@ -8,12 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from config.filters import StrictBooleanFilter, UTCDateTimeFilter
 from legacy.models import Publication, Recommendation, Theme
 
-from .choices import EvidenceKind, ReturnState, Status
+from .choices import EvidenceKind, ReturnState, Role, Status
 from .forms import PeriodField
 from .models import (
     Challenge,
     Evidence,
     IntegratedCareSystem,
+    Membership,
     ProgressChange,
     ProgressRecord,
     QuarterlyReturn,
@@ -207,3 +208,17 @@ class ChallengeFilterSet(django_filters.FilterSet):
 
     def filter_period(self, queryset, name, value):
         return queryset.filter(quarterly_return__period=value.code)
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    """Filters for members (`/api/v1/members/`)."""
+
+    system = by_code(
+        "system", IntegratedCareSystem.objects.all(), "ods_code", "Systems (ODS codes; repeat for several)"
+    )
+    region = by_code("region", Region.objects.all(), "code", "Regions of reviewers (codes; repeat for several)")
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["system", "region", "role"]

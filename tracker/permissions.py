@@ -10,6 +10,9 @@
 * Returns: an editor or approver submits and withdraws; an approver who did not submit signs off;
   the region's reviewer assures and challenges; the ICS answers challenges; the national team alone
   reopens. `return_actions` says which a user may take, for pages and API alike.
+* Teams: an ICS's approvers invite, change and remove its members (`can_manage_team`); its other members see
+  who is in it, read-only; anyone else gets 404. The national team manages regional reviewers and invites the
+  first approver of an ICS that has none. Superusers keep the admin.
 """
 
 from functools import wraps
@@ -20,7 +23,7 @@ from django.http import Http404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .choices import EDITING_ROLES, ReturnState, Role
-from .models import IntegratedCareSystem
+from .models import IntegratedCareSystem, Membership
 
 # These rules live beside for_user(), which needs them.
 from .models.register import has_role as has_role
@@ -159,3 +162,57 @@ def system_of(obj) -> IntegratedCareSystem:
     if isinstance(obj, IntegratedCareSystem):
         return obj
     return obj.system if hasattr(obj, "system") else obj.record.system
+
+
+TEAM_READ_ONLY = "Only this ICS's approvers can invite, change or remove its members."
+
+
+def can_view_team(user, system: IntegratedCareSystem) -> bool:
+    """Members of the ICS see who else is in it; the national team sees every team."""
+    return ics_role(user, system) is not None or is_national(user)
+
+
+def can_manage_team(user, system: IntegratedCareSystem) -> bool:
+    """An approver of this very ICS: invites, changes roles, removes members, revokes invitations."""
+    return ics_role(user, system) == Role.APPROVER
+
+
+def has_approver(system: IntegratedCareSystem) -> bool:
+    return Membership.objects.filter(system=system, role=Role.APPROVER).exists()
+
+
+def can_invite_first_approver(user, system: IntegratedCareSystem) -> bool:
+    """The national team starts a team: it invites an approver to an active ICS that has none."""
+    return is_national(user) and system.dissolved_on is None and not has_approver(system)
+
+
+def can_invite(user, *, role: str, system=None, region=None) -> bool:
+    if system is not None:
+        return can_manage_team(user, system) or (role == Role.APPROVER and can_invite_first_approver(user, system))
+    return region is not None and role == Role.REVIEWER and is_national(user)
+
+
+def can_manage_membership(user, membership: Membership) -> bool:
+    """Change or remove: an ICS member by their ICS's approvers, a regional reviewer by the national team. The
+    national team's own memberships are the superusers' (in the admin, which may change any)."""
+    if user.is_superuser:
+        return True
+    if membership.system_id:
+        return can_manage_team(user, membership.system)
+    return membership.role == Role.REVIEWER and is_national(user)
+
+
+def can_manage_invitation(user, invitation) -> bool:
+    if invitation.system_id:
+        return can_manage_team(user, invitation.system) or (is_national(user) and invitation.role == Role.APPROVER)
+    return is_national(user)
+
+
+def get_team_for_user(user, ods_code: str, *, manage: bool = False) -> IntegratedCareSystem:
+    """The system whose team `user` may see (else 404) and, with `manage`, change (else 403)."""
+    system = IntegratedCareSystem.objects.select_related("region").filter(ods_code=ods_code).first()
+    if system is None or not can_view_team(user, system):
+        raise Http404("No such integrated care system, or you do not have access to its team.")
+    if manage and not can_manage_team(user, system):
+        raise PermissionDenied(TEAM_READ_ONLY)
+    return system

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records, returns
+from .views import account, board_report, comparison, peer_learning, records, returns, teams
 
 app_name = "tracker"
 urlpatterns = [
@@ -29,6 +29,13 @@ urlpatterns = [
     path("comparison/rollups/", comparison.rollups, name="rollups"),
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),
     path("peer-learning/<str:code>/", peer_learning.peer_learning_item, name="peer_learning_item"),
+    path("systems/<str:ods_code>/team/", teams.team, name="team"),
+    path("systems/<str:ods_code>/team/<int:pk>/", teams.member, name="team_member"),
+    path("systems/<str:ods_code>/team/<int:pk>/remove/", teams.member_remove, name="team_member_remove"),
+    path("teams/", teams.national_teams, name="teams"),
+    path("teams/reviewers/<int:pk>/remove/", teams.reviewer_remove, name="reviewer_remove"),
+    path("invitations/<int:pk>/revoke/", teams.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", teams.invitation, name="invitation"),
     path("account/start/", account.landing, name="landing"),
     path("my-work/", account.my_work, name="my_work"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),

@@ -24,6 +24,7 @@ LISTS = [
     "/api/v1/periods/",
     "/api/v1/returns/",
     "/api/v1/challenges/",
+    "/api/v1/members/",
 ]
 
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from legacy.models import Recommendation
 from tracker.choices import PositionSource, Status
-from tracker.models import Evidence, IntegratedCareSystem, Person, ProgressChange, Region, Succession
+from tracker.models import Evidence, IntegratedCareSystem, Membership, Person, ProgressChange, Region, Succession
 from tracker.models.progress import is_overdue, is_stale, stale_before
 from tracker.selectors import PROGRESS_PERSON_FIELDS
 from tracker.uploads import ALLOWED, MAX_UPLOAD_BYTES
@@ -304,3 +304,16 @@ class RollupsSerializer(serializers.Serializer):
     national = RollupSerializer()
     by_recommendation = RollupSerializer(many=True)
     by_region = RollupSerializer(many=True)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    """Who has which role where: an ICS's approvers, editors and viewers, or a region's reviewers."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    system = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role", "system", "region"]

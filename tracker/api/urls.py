@@ -13,6 +13,7 @@ router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("periods", views.ReportingPeriodViewSet, basename="period")
 router.register("returns", returns.QuarterlyReturnViewSet, basename="return")
 router.register("challenges", returns.ChallengeViewSet, basename="challenge")
+router.register("members", views.MembershipViewSet, basename="member")
 urlpatterns = [
     *router.urls,
     path("comparison/", views.RollupsView.as_view(), name="comparison"),

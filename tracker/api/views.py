@@ -13,17 +13,19 @@ from tracker.exports import evidence_file
 from tracker.filtersets import (
     EvidenceFilterSet,
     IntegratedCareSystemFilterSet,
+    MembershipFilterSet,
     ProgressChangeFilterSet,
     ProgressRecordFilterSet,
 )
 from tracker.forms import ComparisonForm
-from tracker.models import Evidence, IntegratedCareSystem, ProgressChange, ProgressRecord, Region
+from tracker.models import Evidence, IntegratedCareSystem, Membership, ProgressChange, ProgressRecord, Region
 from tracker.periods import ReportingPeriod
 
 from .serializers import (
     EvidenceSerializer,
     EvidenceWithdrawSerializer,
     IntegratedCareSystemSerializer,
+    MembershipSerializer,
     ProgressChangeSerializer,
     ProgressRecordSerializer,
     ProgressRecordUpdateSerializer,
@@ -286,3 +288,15 @@ class RollupsView(APIView):
         choices = form.cleaned_data
         period = choices.pop("period") or ReportingPeriod.current()
         return Response(RollupsSerializer(selectors.rollups(period, **choices)).data)
+
+
+class MembershipViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
+    """Who has which role: the national team sees every member, an ICS member their own team, a reviewer the
+    reviewers of their region. Read-only: teams change on their pages (`/systems/<ods>/team/`)."""
+
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilterSet
+    permission_classes = [permissions.HasRole]
+
+    def get_queryset(self):
+        return Membership.objects.for_user(self.request.user).select_related("user", "system", "region")

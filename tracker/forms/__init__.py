@@ -1,19 +1,23 @@
 """Forms, by concern: nhsuk.py (the NHS.UK components every form uses), records.py, account.py, filters.py
-(periods and comparison filters), returns.py. Views and the API import them from here."""
+(periods and comparison filters), returns.py,
+teams.py. Views and the API import them from here."""
 
 from .account import ApiTokenForm, SignInForm
 from .filters import ComparisonForm, PeriodField, PeriodForm, period_and_filters
 from .nhsuk import NHSUKDateField, NHSUKDateInput, NHSUKFormMixin, PlainSelect, ReferenceChoiceField, nhsuk_widgets
 from .records import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
 from .returns import AnswerForm, AssureForm, ChallengeForm, ReasonForm
+from .teams import ApproverInviteForm, InviteForm, ReviewerInviteForm, RoleForm, SetPasswordForm
 
 __all__ = [
     "AnswerForm",
     "ApiTokenForm",
+    "ApproverInviteForm",
     "AssureForm",
     "ChallengeForm",
     "ComparisonForm",
     "EvidenceForm",
+    "InviteForm",
     "NHSUKDateField",
     "NHSUKDateInput",
     "NHSUKFormMixin",
@@ -24,6 +28,9 @@ __all__ = [
     "ProgressRecordForm",
     "ReasonForm",
     "ReferenceChoiceField",
+    "ReviewerInviteForm",
+    "RoleForm",
+    "SetPasswordForm",
     "SignInForm",
     "StartFromPredecessorForm",
     "WithdrawEvidenceForm",

@@ -180,6 +180,20 @@ class ReferenceChoiceField(forms.ModelChoiceField):
     widget = PlainSelect
 
 
+class NHSUKRadios(forms.RadioSelect):
+    """NHS.UK radios, drawn by includes/field.html in a fieldset, each option with the hint in `hints` (by value)."""
+
+    hints: dict = {}
+
+    def id_for_label(self, id_, index=None):
+        # The first radio carries the field's own id: the error summary's link lands on it.
+        return id_
+
+    @property
+    def options_with_hints(self):
+        return [(str(value), label, self.hints.get(value, "")) for value, label in self.choices]
+
+
 def nhsuk_widgets(form, errors=()):
     """Give every widget the NHS.UK class for its kind, point it at its hint and error message, and mark the fields
     (and the parts of a date) in `errors`."""
@@ -194,6 +208,8 @@ def nhsuk_widgets(form, errors=()):
     for name, field in form.fields.items():
         if isinstance(field.widget, forms.HiddenInput):
             continue
+        if isinstance(field.widget, NHSUKRadios):
+            continue  # the fieldset carries the hint and error (includes/field.html)
         if isinstance(field, NHSUKDateField):
             # The fieldset carries the hint and error; the widget marks the parts that are wrong.
             field.widget.error_parts = (field.error_parts or DATE_PARTS) if name in errors else ()

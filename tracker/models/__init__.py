@@ -1,6 +1,7 @@
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
 from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
+from .teams import Invitation, MembershipEvent, UserSession
 from .tokens import ApiToken
 
 __all__ = [
@@ -9,7 +10,9 @@ __all__ = [
     "Challenge",
     "Evidence",
     "IntegratedCareSystem",
+    "Invitation",
     "Membership",
+    "MembershipEvent",
     "Person",
     "Position",
     "ProgressChange",
@@ -19,4 +22,5 @@ __all__ = [
     "ReturnEvent",
     "SignOff",
     "Succession",
+    "UserSession",
 ]

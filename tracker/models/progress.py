@@ -97,6 +97,14 @@ class Person(models.Model):
         blank=True,
         help_text="When they stopped being offered as an owner. They stay on the records and history that name them.",
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="Their account in the tracker, linked by email when a member of this ICS has the same one.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -142,6 +142,20 @@ class Succession(models.Model):
     natural_key.dependencies = ["tracker.integratedcaresystem"]
 
 
+class MembershipQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The memberships `user` may see: the national team every one; an ICS member their own team; a reviewer
+        the reviewers of their region."""
+        if is_national(user):
+            return self.all()
+        membership = membership_of(user)
+        if membership is None:
+            return self.none()
+        if membership.system_id:
+            return self.filter(system_id=membership.system_id)
+        return self.filter(role=Role.REVIEWER, region_id=membership.region_id)
+
+
 class Membership(models.Model):
     """What a user may see and do: approver, editor or viewer of one ICS, reviewer of one region, or a member of
     the national team."""
@@ -154,6 +168,8 @@ class Membership(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="reviewers", help_text="Reviewers only."
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["system__ods_code", "role", "user__username"]

@@ -48,3 +48,5 @@ __all__ = [
     "return_withdraw",
     "returns_open",
 ]
+
+# Teams (tracker.services.teams) are imported from their module: `from tracker.services import teams`.

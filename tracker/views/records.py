@@ -80,6 +80,7 @@ def system_detail(request, ods_code):
             "successors": system.succeeded_by.all(),
             "can_view": can_view,
             "can_edit": can_edit,
+            "can_view_team": permissions.can_view_team(request.user, system),
             "progress": selectors.system_progress(system) if can_view else None,
             "start_form": StartFromPredecessorForm(successor=system) if can_edit and predecessors else None,
             "returns_due": selectors.returns_on_system_page(system) if can_view else [],
@@ -228,9 +229,7 @@ def people(request, ods_code):
     system = permissions.get_system_for_user(request.user, ods_code, write=write)
     form = PersonForm(request.POST or None, system=system)
     if write and form.is_valid():
-        person = form.save(commit=False)
-        person.system = system
-        person.save()
+        person = people_service.person_add(system=system, **form.cleaned_data)
         messages.success(request, f"{person.name} added.")
         return redirect("tracker:people", ods_code=system.ods_code)
     everyone = list(system.people.all())
