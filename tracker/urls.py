@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records, returns
+from .views import account, board_report, comparison, peer_learning, records, returns, sign_in
 
 app_name = "tracker"
 urlpatterns = [
@@ -30,6 +30,7 @@ urlpatterns = [
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),
     path("peer-learning/<str:code>/", peer_learning.peer_learning_item, name="peer_learning_item"),
     path("account/start/", account.landing, name="landing"),
+    path("account/no-access/", sign_in.no_access, name="no_access"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
 ]

@@ -138,7 +138,12 @@ def sign_in(client, user, next_url=None):
 
 @pytest.mark.parametrize(
     ("who", "lands_on"),
-    [("editor", "/systems/QWO/"), ("viewer", "/systems/QWO/"), ("national", "/comparison/"), ("no_role", "/")],
+    [
+        ("editor", "/systems/QWO/"),
+        ("viewer", "/systems/QWO/"),
+        ("national", "/comparison/"),
+        ("no_role", "/account/no-access/"),
+    ],
 )
 def test_after_signing_in_people_land_where_their_work_is(client, personas, who, lands_on):
     from conftest import make_user

@@ -16,7 +16,8 @@ from ..models.register import is_national, membership_of
 
 def start_page(user) -> str:
     """Where a signed-in user's work is: their own system's page for an ICS member, the comparison for the
-    national team, their region's returns for a reviewer, home for anyone else."""
+    national team, their region's returns for a reviewer; anyone else has no role yet and is told to ask their ICS
+    approver."""
     if is_national(user):
         return reverse("tracker:comparison")
     membership = membership_of(user)
@@ -24,7 +25,7 @@ def start_page(user) -> str:
         return membership.system.get_absolute_url()
     if membership is not None and membership.role == Role.REVIEWER:
         return reverse("tracker:returns")
-    return reverse("home")
+    return reverse("tracker:no_access")
 
 
 @login_required
