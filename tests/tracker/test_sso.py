@@ -438,3 +438,25 @@ def test_a_complete_configuration_starts():
         SSO_ONLY="1",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_sign_out_may_end_at_the_configured_provider_and_nowhere_else():
+    """Sign-out is a form whose redirect ends at the provider: the browser allows that only for its origin."""
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(Path.home()),
+        "OIDC_CLIENT_ID": "x",
+        "OIDC_CLIENT_SECRET": "y",
+        "OIDC_ALLOWED_EMAIL_DOMAINS": "nhs.net",
+        "OIDC_DISCOVERY_URL": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
+    }
+    code = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "[\"'self'\", 'https://login.microsoftonline.com']", result.stderr
