@@ -55,8 +55,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     # Single sign-on (OpenID Connect): the provider sends people back to /oidc/callback/.
-    path("oidc/authenticate/", sign_in.SingleSignOnStart.as_view(), name="sso_start"),
-    path("oidc/callback/", sign_in.SingleSignOnCallback.as_view(), name="sso_callback"),
+    path("oidc/authenticate/", sign_in.sso_start, name="sso_start"),
+    path("oidc/callback/", sign_in.sso_callback, name="sso_callback"),
     path("admin/login/", sign_in.admin_sign_in),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),

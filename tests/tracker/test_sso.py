@@ -373,6 +373,8 @@ def test_sso_only_removes_password_sign_in_and_reset(client, crafted, settings, 
     assert client.get(reverse("password_reset")).status_code == 404
     assert client.post(reverse("password_reset"), {"email": alice.email}).status_code == 404
     assert client.get("/admin/login/")["Location"].startswith(reverse("login"))
+    settings.SSO_ONLY = False
+    assert 'name="password"' in client.get("/admin/login/").content.decode()
 
 
 def test_password_sign_in_works_while_single_sign_on_is_on(client, crafted, alice):

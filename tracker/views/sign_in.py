@@ -9,6 +9,7 @@ from django.contrib import admin, auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,6 +119,12 @@ class SingleSignOnCallback(OIDCAuthenticationCallbackView):
         if self.user is None:
             raise sso.SignInRefused(sso.NOT_VERIFIED, "no user from the single sign-on backend")
         return self.login_success()
+
+
+# Both talk to the provider over the network: no database transaction is held open meanwhile (a first sign-in's new
+# user is saved in its own, tracker.sso.user_for_claims).
+sso_start = transaction.non_atomic_requests(SingleSignOnStart.as_view())
+sso_callback = transaction.non_atomic_requests(SingleSignOnCallback.as_view())
 
 
 @require_POST
