@@ -5,6 +5,7 @@ DATABASE_URL (PostgreSQL), ALLOWED_HOSTS and DEBUG=0; `manage.py check --deploy`
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -142,10 +143,114 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tracker.authentication.MembershipBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "tracker.authentication.MembershipBackend",
+    # Answers only the single sign-on callback, and only when single sign-on is on.
+    "tracker.sso.SingleSignOnBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tracker:landing"
 LOGOUT_REDIRECT_URL = "home"
+
+# Single sign-on by OpenID Connect (tracker/sso.py, mozilla-django-oidc): off unless OIDC_CLIENT_ID is set.
+OIDC_ENDPOINT_VARIABLES = ("OIDC_ISSUER", "OIDC_AUTHORIZATION_ENDPOINT", "OIDC_TOKEN_ENDPOINT", "OIDC_JWKS_URI")
+OIDC_VARIABLES = (
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_DISCOVERY_URL",
+    *OIDC_ENDPOINT_VARIABLES,
+    "OIDC_END_SESSION_ENDPOINT",
+    "OIDC_ALLOWED_EMAIL_DOMAINS",
+)
+
+
+def oidc_url(name: str) -> str:
+    """An address of the provider: https, or http on this machine's loopback (the tests' own provider)."""
+    value = os.environ.get(name, "").strip()
+    if value and not re.match(r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)(/\S*)?$", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not an https:// address.")
+    return value
+
+
+def single_sign_on() -> dict:
+    """The OpenID Connect settings, all or nothing: a partial configuration stops the process and says what is missing.
+
+    The provider is described either by its discovery document (read when first needed, then cached) or by its
+    endpoints one by one, never both, so there is one source of truth.
+    """
+    given = {name: os.environ.get(name, "").strip() for name in OIDC_VARIABLES}
+    if not given["OIDC_CLIENT_ID"]:
+        stray = [name for name, value in given.items() if value]
+        if stray:
+            raise ImproperlyConfigured(
+                f"{', '.join(stray)} set but OIDC_CLIENT_ID is not: set it to turn single sign-on on, or unset them."
+            )
+        return {"client_id": "", "secret": "", "discovery_url": "", "endpoints": {}, "domains": []}
+    urls = {name: oidc_url(name) for name in OIDC_VARIABLES if name.endswith(("_URL", "_URI", "_ENDPOINT", "_ISSUER"))}
+    missing = [name for name in ("OIDC_CLIENT_SECRET", "OIDC_ALLOWED_EMAIL_DOMAINS") if not given[name]]
+    explicit = [name for name in (*OIDC_ENDPOINT_VARIABLES, "OIDC_END_SESSION_ENDPOINT") if urls[name]]
+    if urls["OIDC_DISCOVERY_URL"] and explicit:
+        raise ImproperlyConfigured(
+            f"OIDC_DISCOVERY_URL and {', '.join(explicit)} are both set: "
+            "give the provider's discovery URL or its endpoints, not both."
+        )
+    if not urls["OIDC_DISCOVERY_URL"] and not explicit:
+        missing.append(f"OIDC_DISCOVERY_URL (or {', '.join(OIDC_ENDPOINT_VARIABLES)})")
+    elif not urls["OIDC_DISCOVERY_URL"]:
+        missing += [name for name in OIDC_ENDPOINT_VARIABLES if not urls[name]]
+    if missing:
+        raise ImproperlyConfigured(
+            f"Single sign-on is on (OIDC_CLIENT_ID is set) but these are missing: {', '.join(missing)}."
+        )
+    domains = [domain.lower().lstrip("@") for domain in env_list("OIDC_ALLOWED_EMAIL_DOMAINS", "")]
+    bad = [domain for domain in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain)]
+    if bad:
+        raise ImproperlyConfigured(f"OIDC_ALLOWED_EMAIL_DOMAINS: {', '.join(bad)} is not a domain like nhs.net.")
+    endpoints = {
+        "issuer": urls["OIDC_ISSUER"],
+        "authorization_endpoint": urls["OIDC_AUTHORIZATION_ENDPOINT"],
+        "token_endpoint": urls["OIDC_TOKEN_ENDPOINT"],
+        "jwks_uri": urls["OIDC_JWKS_URI"],
+        "end_session_endpoint": urls["OIDC_END_SESSION_ENDPOINT"],
+    }
+    return {
+        "client_id": given["OIDC_CLIENT_ID"],
+        "secret": given["OIDC_CLIENT_SECRET"],
+        "discovery_url": urls["OIDC_DISCOVERY_URL"],
+        "endpoints": {} if urls["OIDC_DISCOVERY_URL"] else endpoints,
+        "domains": domains,
+    }
+
+
+_sso = single_sign_on()
+# Where sign-out may send the browser: the provider's own site (its discovery URL's or end-session endpoint's origin).
+SSO_PROVIDER_ORIGINS = sorted(
+    {
+        re.match(r"^https?://[^/]+", url).group(0)
+        for url in (_sso["discovery_url"], _sso["endpoints"].get("end_session_endpoint", ""))
+        if url
+    }
+)
+OIDC_RP_CLIENT_ID = _sso["client_id"]
+OIDC_RP_CLIENT_SECRET = _sso["secret"]
+OIDC_DISCOVERY_URL = _sso["discovery_url"]
+OIDC_PROVIDER_ENDPOINTS = _sso["endpoints"]
+OIDC_ALLOWED_EMAIL_DOMAINS = _sso["domains"]
+# The flow every sign-in uses: authorization code with PKCE, a nonce and a state, ID tokens signed RS256 and checked
+# against the provider's published keys (JWKS).
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+# The ID token is kept in the session: signing out hands it back to the provider (id_token_hint) to end its session.
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+# Password sign-in (and password reset) off: everyone signs in with their NHS account. `make run` leaves it on.
+SSO_ONLY = env_bool("SSO_ONLY", False)
+if SSO_ONLY and not OIDC_RP_CLIENT_ID:
+    raise ImproperlyConfigured("SSO_ONLY=1 turns password sign-in off, so turn single sign-on on (OIDC_CLIENT_ID).")
 
 # A period's quarterly return is due this many days after the period ends, and late if not signed off by then.
 RETURN_DUE_DAYS = env_int("RETURN_DUE_DAYS", 30)
@@ -272,7 +377,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # Signing out posts a form that ends at the provider's end-session endpoint (RP-initiated logout).
+        "form-action": ["'self'", *SSO_PROVIDER_ORIGINS],
         "frame-ancestors": ["'none'"],
     }
 }

@@ -6,8 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import views as config_views
 from legacy import views as legacy_views
-from tracker.forms import SignInForm
+from tracker.views import sign_in
 
+password_only = sign_in.password_sign_in_only
 swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="v1:schema")
 SWAGGER_UI_STYLE = ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]
 
@@ -24,14 +25,39 @@ urlpatterns = [
     path("", legacy_views.home, name="home"),
     path("catalogue/", include("legacy.urls")),
     path("", include("tracker.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
-    path("accounts/password_reset/", config_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
+    path("accounts/logout/", sign_in.sign_out, name="logout"),
+    # Password pages: gone (404) when SSO_ONLY is on.
+    path("accounts/password_reset/", password_only(config_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        password_only(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        config_views.PasswordResetConfirmView.as_view(),
+        password_only(config_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "accounts/reset/done/",
+        password_only(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/password_change/",
+        password_only(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        password_only(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    # Single sign-on (OpenID Connect): the provider sends people back to /oidc/callback/.
+    path("oidc/authenticate/", sign_in.sso_start, name="sso_start"),
+    path("oidc/callback/", sign_in.sso_callback, name="sso_callback"),
+    path("admin/login/", sign_in.admin_sign_in),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "v1"))),
 ]

@@ -175,6 +175,7 @@ def test_the_membership_backend_still_signs_people_in_after_axes():
     assert settings.AUTHENTICATION_BACKENDS == [
         "axes.backends.AxesStandaloneBackend",
         "tracker.authentication.MembershipBackend",
+        "tracker.sso.SingleSignOnBackend",
     ]
 
 

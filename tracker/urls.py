@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records, returns, teams
+from .views import account, board_report, comparison, peer_learning, records, returns, sign_in, teams
 
 app_name = "tracker"
 urlpatterns = [
@@ -38,6 +38,7 @@ urlpatterns = [
     path("invitations/<str:token>/", teams.invitation, name="invitation"),
     path("account/start/", account.landing, name="landing"),
     path("my-work/", account.my_work, name="my_work"),
+    path("account/no-access/", sign_in.no_access, name="no_access"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
 ]

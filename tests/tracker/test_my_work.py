@@ -103,9 +103,11 @@ def test_the_national_team_sees_late_returns(client, nadia, settings):
 
 
 def test_someone_signed_in_without_a_role_is_told_to_ask_their_ics_approver(client, db):
-    html = page(client, make_user("nora"))
-    assert "Ask your ICS approver to invite you" in html
-    assert "West Yorkshire" not in html
+    client.force_login(make_user("nora"))
+    response = client.get(MY_WORK, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("tracker:no_access")
+    assert "Ask your ICS approver to invite you" in response.content.decode()
+    assert "West Yorkshire" not in response.content.decode()
 
 
 def test_my_work_asks_anonymous_visitors_to_sign_in(client, db):

@@ -138,7 +138,7 @@ def sign_in(client, user, next_url=None):
 
 @pytest.mark.parametrize(
     ("who", "lands_on"),
-    [("editor", "/my-work/"), ("viewer", "/my-work/"), ("national", "/my-work/"), ("no_role", "/my-work/")],
+    [("editor", "/my-work/"), ("viewer", "/my-work/"), ("national", "/my-work/"), ("no_role", "/account/no-access/")],
 )
 def test_after_signing_in_people_land_where_their_work_is(client, personas, who, lands_on):
     from conftest import make_user

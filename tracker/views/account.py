@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import selectors
 from ..forms import ApiTokenForm
 from ..models import ApiToken
-from ..models.register import membership_of
+from ..models.register import has_role, membership_of
 
 
 @login_required
@@ -22,13 +22,15 @@ def landing(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
-    return redirect("tracker:my_work")
+    return redirect("tracker:my_work" if has_role(request.user) else "tracker:no_access")
 
 
 @never_cache
 @login_required
 def my_work(request):
     """What the signed-in user has to do next. Someone signed in without a role is told how to get one."""
+    if not has_role(request.user):
+        return redirect("tracker:no_access")
     return render(
         request,
         "tracker/my_work.html",
