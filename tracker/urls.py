@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records, returns
+from .views import account, board_report, comparison, notifications, peer_learning, records, returns
 
 app_name = "tracker"
 urlpatterns = [
@@ -29,6 +29,15 @@ urlpatterns = [
     path("comparison/rollups/", comparison.rollups, name="rollups"),
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),
     path("peer-learning/<str:code>/", peer_learning.peer_learning_item, name="peer_learning_item"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_mark_all_read, name="notifications_mark_all_read"),
+    path("notifications/preferences/", notifications.notification_preferences, name="notification_preferences"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
     path("account/start/", account.landing, name="landing"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),

@@ -4,6 +4,7 @@
 from .account import ApiTokenForm, SignInForm
 from .filters import ComparisonForm, PeriodField, PeriodForm, period_and_filters
 from .nhsuk import NHSUKDateField, NHSUKDateInput, NHSUKFormMixin, PlainSelect, ReferenceChoiceField, nhsuk_widgets
+from .notifications import NotificationPreferenceForm
 from .records import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
 from .returns import AnswerForm, AssureForm, ChallengeForm, ReasonForm
 
@@ -17,6 +18,7 @@ __all__ = [
     "NHSUKDateField",
     "NHSUKDateInput",
     "NHSUKFormMixin",
+    "NotificationPreferenceForm",
     "PeriodField",
     "PeriodForm",
     "PersonForm",

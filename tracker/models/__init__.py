@@ -1,3 +1,4 @@
+from .notifications import Notification, NotificationPreference, OwnerOptOut
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
 from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
@@ -10,6 +11,9 @@ __all__ = [
     "Evidence",
     "IntegratedCareSystem",
     "Membership",
+    "Notification",
+    "NotificationPreference",
+    "OwnerOptOut",
     "Person",
     "Position",
     "ProgressChange",
