@@ -10,6 +10,7 @@ from .models import (
     Evidence,
     IntegratedCareSystem,
     Membership,
+    Notification,
     Person,
     ProgressChange,
     ProgressRecord,
@@ -109,3 +110,11 @@ class ReturnEventAdmin(ReadOnlyAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+# The outbox, to see what was sent to whom and what is failing (last_error, next attempt). Delivery alone writes it.
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "recipient_email", "system", "sent_at", "attempts", "next_attempt_at"]
+    list_filter = ["kind", "digest", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient_email", "subject", "dedupe_key"]

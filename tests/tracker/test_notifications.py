@@ -339,7 +339,7 @@ def test_the_header_counts_unread_notifications_and_the_list_marks_them_read(rea
     opened = client.get(reverse("tracker:notification_open", args=[mine.pk]))
     assert opened.status_code == 302 and opened["Location"] == f"/systems/QWO/returns/{NOW.code}/"
     page = client.get(reverse("tracker:notifications")).content.decode()
-    assert "Notifications (" not in page and "Read" in page
+    assert "Notifications (" not in page and 'nhsuk-tag--grey">Read<' in page and "Unread" not in page
 
     client.force_login(amy)
     assert client.get(reverse("tracker:notification_open", args=[mine.pk])).status_code == 404  # not hers
@@ -383,3 +383,39 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+
+def test_with_the_worker_delivery_waits_in_the_database_queue_until_the_worker_runs_it(
+    ready, alice, april, commit, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from tracker.tasks import deliver_notification
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    commit(services.return_submit, quarterly_return=ready, user=alice)
+    row = Notification.objects.get(recipient_user=april)
+
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "tracker.tasks.deliver_notification" and queued.args_kwargs["args"] == [row.pk]
+    assert mail.outbox == []  # nothing is sent in the request: the worker sends it
+
+    settings.EMAIL_BACKEND = "tests.tracker.test_notifications.BrokenBackend"
+    assert deliver_notification.call(row.pk) is False  # what `db_worker` runs
+    retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
+    row.refresh_from_db()
+    assert retry.run_after == row.next_attempt_at and row.attempts == 1  # the worker tries again after the backoff
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_notification.call(row.pk) is True
+    assert deliver_notification.call(row.pk) is False  # a second run of the same task sends nothing
+    assert recipients() == ["april@example.invalid"]
+
+
+def test_the_outbox_is_read_only_in_the_admin(client, admin_user, ready, alice, april, commit, settings):
+    settings.EMAIL_BACKEND = "tests.tracker.test_notifications.BrokenBackend"
+    commit(services.return_submit, quarterly_return=ready, user=alice)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:tracker_notification_changelist")).content.decode()
+    assert "april@example.invalid" in page
+    assert client.get(reverse("admin:tracker_notification_add")).status_code == 403
