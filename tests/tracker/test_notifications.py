@@ -419,3 +419,27 @@ def test_the_outbox_is_read_only_in_the_admin(client, admin_user, ready, alice, 
     page = client.get(reverse("admin:tracker_notification_changelist")).content.decode()
     assert "april@example.invalid" in page
     assert client.get(reverse("admin:tracker_notification_add")).status_code == 403
+
+
+def test_notify_refuses_to_run_outside_the_events_transaction(ready, april):
+    from django.db import connections
+
+    wrapper = connections["default"]
+    wrapper.in_atomic_block = False  # as if called after the event committed, or with no transaction at all
+    try:
+        with pytest.raises(AssertionError, match="transaction of the event"):
+            notifications.notify_submitted(ready, by=None)
+    finally:
+        wrapper.in_atomic_block = True
+    assert not Notification.objects.exists()
+
+
+def test_a_moved_target_is_a_new_reminder_and_the_old_one_is_not_repeated(owned, alice, west_yorkshire):
+    send_reminders(timezone.localdate())
+    assert len([m for m in mail.outbox if "NHSCC-4" in m.subject]) == 2
+    update(west_yorkshire, "NHSCC-4", alice, target_date=owned.target_date + datetime.timedelta(days=2))
+
+    send_reminders(timezone.localdate())
+    moved = [m for m in mail.outbox if "NHSCC-4" in m.subject][2:]
+    new_target = owned.target_date + datetime.timedelta(days=2)
+    assert len(moved) == 2 and all(f"{new_target:%-d %B %Y}" in m.subject for m in moved)
