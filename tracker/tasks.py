@@ -6,6 +6,6 @@ from .services.notifications import notification_deliver
 
 
 @task()
-def deliver_notification(notification_id: int) -> bool:
+def deliver_notification(notification_id: int) -> str:
     """Send one outbox row by mail; a failure leaves it for a retry (see tracker.services.notifications)."""
     return notification_deliver(notification_id)

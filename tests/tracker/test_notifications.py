@@ -401,14 +401,14 @@ def test_with_the_worker_delivery_waits_in_the_database_queue_until_the_worker_r
     assert mail.outbox == []  # nothing is sent in the request: the worker sends it
 
     settings.EMAIL_BACKEND = "tests.tracker.test_notifications.BrokenBackend"
-    assert deliver_notification.call(row.pk) is False  # what `db_worker` runs
+    assert deliver_notification.call(row.pk) == "failed"  # what `db_worker` runs
     retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
     row.refresh_from_db()
     assert retry.run_after == row.next_attempt_at and row.attempts == 1  # the worker tries again after the backoff
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert deliver_notification.call(row.pk) is True
-    assert deliver_notification.call(row.pk) is False  # a second run of the same task sends nothing
+    assert deliver_notification.call(row.pk) == "sent"
+    assert deliver_notification.call(row.pk) == "skipped"  # a second run of the same task sends nothing
     assert recipients() == ["april@example.invalid"]
 
 
@@ -443,3 +443,13 @@ def test_a_moved_target_is_a_new_reminder_and_the_old_one_is_not_repeated(owned,
     moved = [m for m in mail.outbox if "NHSCC-4" in m.subject][2:]
     new_target = owned.target_date + datetime.timedelta(days=2)
     assert len(moved) == 2 and all(f"{new_target:%-d %B %Y}" in m.subject for m in moved)
+
+
+def test_deliver_notifications_sends_what_the_queue_never_ran_and_only_once(ready, alice, april, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # a queue that loses it
+    services.return_submit(quarterly_return=ready, user=alice)  # the commit's callbacks never run either
+    assert mail.outbox == []
+
+    call_command("deliver_notifications", verbosity=0)
+    call_command("deliver_notifications", verbosity=0)
+    assert recipients() == ["april@example.invalid"]

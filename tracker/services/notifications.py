@@ -293,9 +293,13 @@ def _failed(rows: list[Notification], error: Exception, now: datetime.datetime) 
     )
 
 
-def notification_deliver(notification_id: int) -> bool:
+SENT, FAILED, SKIPPED = "sent", "failed", "skipped"
+
+
+def notification_deliver(notification_id: int) -> str:
     """Send one outbox row, unless it is sent, in a digest, or being sent by another worker (row lock, skip
-    locked). True if it went; on failure it stays unsent with the error and the time of its next attempt."""
+    locked: SKIPPED). SENT once the mail server took it; FAILED leaves it unsent with the error and the time of
+    its next attempt."""
     now = timezone.now()
     with transaction.atomic():
         row = (
@@ -304,7 +308,7 @@ def notification_deliver(notification_id: int) -> bool:
             .first()
         )
         if row is None:
-            return False
+            return SKIPPED
         unsubscribe = (
             absolute(reverse("tracker:notification_unsubscribe", args=[unsubscribe_token(row.recipient_person)]))
             if row.recipient_person_id
@@ -321,10 +325,10 @@ def notification_deliver(notification_id: int) -> bool:
         except Exception as error:  # SMTP refused, connection refused, timeout: all retried alike
             _failed([row], error, now)
             _schedule_retry(row)
-            return False
+            return FAILED
         row.sent_at, row.last_error = timezone.now(), ""
         row.save(update_fields=["sent_at", "last_error"])
-        return True
+        return SENT
 
 
 def _schedule_retry(row: Notification) -> None:
@@ -347,10 +351,10 @@ def notifications_deliver_due(*, now: datetime.datetime | None = None) -> tuple[
     now = now or timezone.now()
     sent = 0
     for pk in _due(now).filter(digest=False).order_by("created_at", "pk").values_list("pk", flat=True):
-        if notification_deliver(pk):
-            sent += 1
-        elif Notification.objects.filter(pk=pk, sent_at__isnull=True, last_error__gt="").exists():
+        outcome = notification_deliver(pk)
+        if outcome == FAILED:
             return sent, 1
+        sent += outcome == SENT
     return sent, 0
 
 
