@@ -453,3 +453,39 @@ def test_deliver_notifications_sends_what_the_queue_never_ran_and_only_once(read
     call_command("deliver_notifications", verbosity=0)
     call_command("deliver_notifications", verbosity=0)
     assert recipients() == ["april@example.invalid"]
+
+
+def test_send_reminders_on_two_machines_at_once_sends_each_reminder_once(transactional_db, settings):
+    """Two runs in parallel, each with its own database connection, as on two machines: the unique dedupe key and
+    the skip-locked delivery let each reminder through once. PostgreSQL only (SQLite has one writer at a time)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent writers: PostgreSQL")
+    call_command("load_reference_data", verbosity=0)  # a transactional test starts from an empty database
+    for name, role in (("alice", "editor"), ("april", "approver"), ("amy", "approver")):
+        make_user(name, role, "QWO")
+    day = due_on(NOW) - datetime.timedelta(days=3)
+    barrier, errors = threading.Barrier(2), []
+
+    def machine():
+        try:
+            barrier.wait()
+            send_reminders(day)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=machine) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    west_yorkshire = sorted(m.to[0] for m in mail.outbox if m.subject.startswith("West Yorkshire"))
+    assert west_yorkshire == ["alice@example.invalid", "amy@example.invalid", "april@example.invalid"]
+    assert Notification.objects.filter(sent_at__isnull=False).count() == 3
