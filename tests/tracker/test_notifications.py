@@ -489,3 +489,16 @@ def test_send_reminders_on_two_machines_at_once_sends_each_reminder_once(transac
     west_yorkshire = sorted(m.to[0] for m in mail.outbox if m.subject.startswith("West Yorkshire"))
     assert west_yorkshire == ["alice@example.invalid", "amy@example.invalid", "april@example.invalid"]
     assert Notification.objects.filter(sent_at__isnull=False).count() == 3
+
+
+def test_an_owner_whose_account_is_in_another_ics_is_mailed_as_an_owner_not_shown_it_in_the_app(
+    alice, charlie, west_yorkshire
+):
+    outsider_as_owner = person(west_yorkshire, name="Charlie Tester", email="charlie@example.invalid")
+    target = timezone.localdate() + datetime.timedelta(days=5)
+    update(west_yorkshire, "NHSCC-4", alice, accountable_owner=outsider_as_owner, target_date=target)
+    send_reminders(timezone.localdate())
+
+    row = Notification.objects.get(kind="target_soon")
+    assert row.recipient_email == "charlie@example.invalid" and row.recipient_user is None
+    assert "/notifications/unsubscribe/" in row.body_text

@@ -119,8 +119,8 @@ def reviewers_of(region: Region) -> list[Recipient]:
 
 
 def owners_of(record: ProgressRecord) -> list[Recipient]:
-    """A record's accountable owner and delivery lead. An owner with an account (the same email address) is told
-    as that user, by their preferences; one without is told by mail, unless they unsubscribed."""
+    """A record's accountable owner and delivery lead. An owner with an account (the same email address) that may
+    read the record is told as that user, by their preferences; anyone else by mail, unless they unsubscribed."""
     roles = {}
     for role, person in (("accountable owner", record.accountable_owner), ("delivery lead", record.delivery_lead)):
         if person is not None and person.email:
@@ -133,6 +133,7 @@ def owners_of(record: ProgressRecord) -> list[Recipient]:
         .objects.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=list(roles), is_active=True)
         .order_by("-pk")
+        if IntegratedCareSystem.objects.for_user(user).filter(pk=record.system_id).exists()
     }
     opted_out = set(
         OwnerOptOut.objects.filter(person__in=[person for person, _ in roles.values()]).values_list("person", flat=True)
