@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    # The notification queue: Django's own Tasks framework (django.tasks in Django 6), backported.
+    "django_tasks",
+    "django_tasks_db",
     "legacy",
     "tracker",
 ]
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "config.context_processors.notifications",
             ],
         },
     },
@@ -426,6 +430,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICS legacy tracker <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mail are absolute: the address people reach the tracker at.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Notifications are written to an outbox in the event's transaction, then delivered by a task. "worker": tasks
+# queue in the database for `manage.py db_worker` (production); "immediate": run in the process after the
+# commit (`make run`, tests). Anything else stops the process.
+NOTIFICATION_DELIVERY = os.environ.get("NOTIFICATION_DELIVERY", "immediate" if DEBUG else "worker")
+_TASK_BACKENDS = {
+    "worker": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if NOTIFICATION_DELIVERY not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"NOTIFICATION_DELIVERY={NOTIFICATION_DELIVERY!r}: use worker or immediate.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[NOTIFICATION_DELIVERY]}}
+# A failed delivery is tried again after 1, 2, 4, … minutes, at most this many apart.
+NOTIFICATION_RETRY_MAX_MINUTES = env_int("NOTIFICATION_RETRY_MAX_MINUTES", 360)
 
 # A database outage is answered with 503 and logged once per interval, not once per request.
 DATABASE_OUTAGE_LOG_SECONDS = env_int("DATABASE_OUTAGE_LOG_SECONDS", 60)

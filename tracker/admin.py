@@ -12,6 +12,7 @@ from .models import (
     Invitation,
     Membership,
     MembershipEvent,
+    Notification,
     Person,
     ProgressChange,
     ProgressRecord,
@@ -153,3 +154,11 @@ class MembershipEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "email", "system", "region", "old_role", "new_role", "actor_name"]
     list_filter = ["action"]
     search_fields = ["email"]
+
+
+# The outbox, to see what was sent to whom and what is failing (last_error, next attempt). Delivery alone writes it.
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "recipient_email", "system", "sent_at", "attempts", "next_attempt_at"]
+    list_filter = ["kind", "digest", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient_email", "subject", "dedupe_key"]

@@ -114,3 +114,24 @@ class MembershipAction(models.TextChoices):
 
 # The roles an ICS approver may give in their own team.
 INVITABLE_ICS_ROLES = (Role.VIEWER, Role.EDITOR, Role.APPROVER)
+
+
+class NotificationKind(models.TextChoices):
+    """Why a notification was sent. Each user may turn off any kind but invitations."""
+
+    PERIOD_OPENED = "period_opened", "A return period opens"
+    RETURN_DUE = "return_due", "A return is due in 14 or in 3 days"
+    RETURN_LATE = "return_late", "A return is late"
+    TARGET_SOON = "target_soon", "A target date is within 14 days"
+    TARGET_PASSED = "target_passed", "A target date has passed"
+    SUBMITTED = "submitted", "A return is submitted for sign-off"
+    SIGNED_OFF = "signed_off", "A return is signed off"
+    CHALLENGE_RAISED = "challenge_raised", "An item is challenged"
+    CHALLENGE_ANSWERED = "challenge_answered", "A challenge is answered"
+    INVITATION = "invitation", "An invitation to the tracker"
+
+
+# An invitation is how someone gets an account at all: it cannot be turned off.
+MANDATORY_NOTIFICATION_KINDS = (NotificationKind.INVITATION,)
+# Reminders about an item's target date go to its owners, who need not have an account.
+OWNER_REMINDER_KINDS = (NotificationKind.TARGET_SOON, NotificationKind.TARGET_PASSED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records, returns, sign_in, teams
+from .views import account, board_report, comparison, notifications, peer_learning, records, returns, sign_in, teams
 
 app_name = "tracker"
 urlpatterns = [
@@ -36,6 +36,15 @@ urlpatterns = [
     path("teams/reviewers/<int:pk>/remove/", teams.reviewer_remove, name="reviewer_remove"),
     path("invitations/<int:pk>/revoke/", teams.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", teams.invitation, name="invitation"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_mark_all_read, name="notifications_mark_all_read"),
+    path("notifications/preferences/", notifications.notification_preferences, name="notification_preferences"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
     path("account/start/", account.landing, name="landing"),
     path("my-work/", account.my_work, name="my_work"),
     path("account/no-access/", sign_in.no_access, name="no_access"),

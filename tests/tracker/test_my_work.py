@@ -112,3 +112,11 @@ def test_someone_signed_in_without_a_role_is_told_to_ask_their_ics_approver(clie
 
 def test_my_work_asks_anonymous_visitors_to_sign_in(client, db):
     assert client.get(MY_WORK)["Location"].startswith(reverse("login"))
+
+
+def test_the_reminders_and_notifications_a_user_has_had_show_on_their_my_work(client, alice, april, charlie):
+    make_ready(alice.membership.system, alice)
+    services.return_submit(quarterly_return=the_return(), user=alice)  # the ICS's approvers are told
+    notifications = page(client, april).split('id="my-notifications"')
+    assert len(notifications) == 2 and "return is ready for sign-off" in notifications[1].split("</ul>")[0]
+    assert 'id="my-notifications"' not in page(client, charlie)

@@ -5,6 +5,7 @@ teams.py. Views and the API import them from here."""
 from .account import ApiTokenForm, SignInForm
 from .filters import ComparisonForm, PeriodField, PeriodForm, period_and_filters
 from .nhsuk import NHSUKDateField, NHSUKDateInput, NHSUKFormMixin, PlainSelect, ReferenceChoiceField, nhsuk_widgets
+from .notifications import NotificationPreferenceForm
 from .records import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
 from .returns import AnswerForm, AssureForm, ChallengeForm, ReasonForm
 from .teams import ApproverInviteForm, InviteForm, ReviewerInviteForm, RoleForm, SetPasswordForm
@@ -21,6 +22,7 @@ __all__ = [
     "NHSUKDateField",
     "NHSUKDateInput",
     "NHSUKFormMixin",
+    "NotificationPreferenceForm",
     "PeriodField",
     "PeriodForm",
     "PersonForm",

@@ -1,3 +1,4 @@
+from .notifications import Notification, NotificationPreference, OwnerOptOut
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
 from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
@@ -13,6 +14,9 @@ __all__ = [
     "Invitation",
     "Membership",
     "MembershipEvent",
+    "Notification",
+    "NotificationPreference",
+    "OwnerOptOut",
     "Person",
     "Position",
     "ProgressChange",

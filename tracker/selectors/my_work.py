@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from ..choices import Role, Status
-from ..models import Challenge, ProgressRecord, QuarterlyReturn
+from ..models import Challenge, Notification, ProgressRecord, QuarterlyReturn
 from ..models.register import is_national, membership_of
 from ..periods import ReportingPeriod
 from .returns import returns_for, returns_on_system_page
 
 TARGETS_AHEAD_DAYS = 30
+RECENT_NOTIFICATIONS = 10
 
 
 @dataclass
@@ -24,6 +25,7 @@ class MyWork:
     open_challenges: list = field(default_factory=list)
     returns_to_assure: list = field(default_factory=list)
     late_returns: list = field(default_factory=list)
+    notifications: list = field(default_factory=list)
     today: datetime.date | None = None
 
 
@@ -39,11 +41,15 @@ def my_work(user) -> MyWork:
     """For an ICS member: their system's returns and deadlines, the items they own, targets due within 30 days or
     passed (the overdue rule), open challenges to answer. For a reviewer: their region's signed-off returns with no
     assurance opinion yet and the challenges they raised that are still open. For the national team: late
-    returns. Anyone may own items, so "items you own" is read for every user."""
+    returns. Anyone may own items, so "items you own" is read for every user, and so are the reminders they have
+    had (the latest few of their notifications)."""
     today = timezone.localdate()
     membership = membership_of(user)
     work = MyWork(today=today)
     work.owned = _records(ProgressRecord.objects.for_user(user).owned_by(user))
+    work.notifications = list(
+        Notification.objects.for_user(user).only("pk", "subject", "created_at", "read_at")[:RECENT_NOTIFICATIONS]
+    )
     if membership is not None and membership.system_id:
         system = work.system = membership.system
         work.returns = returns_on_system_page(system)

@@ -1,8 +1,16 @@
 """Writes that touch several rows, each one transaction that also writes its history: pages and the API call these.
 
 records.py: a record, its evidence, copying a predecessor's position. returns.py: the quarterly return's cycle.
+notifications.py: the outbox, its delivery and the reminders.
 """
 
+from .notifications import (
+    notification_preferences_set,
+    notifications_mark_read,
+    notify_invitation,
+    owner_unsubscribe,
+    reminders_send,
+)
 from .records import (
     MAX_REASON_LENGTH,
     StaleRecordError,
@@ -36,10 +44,15 @@ __all__ = [
     "challenge_raise",
     "evidence_add",
     "evidence_withdraw",
+    "notification_preferences_set",
+    "notifications_mark_read",
+    "notify_invitation",
+    "owner_unsubscribe",
     "record_reconfirm",
     "record_update",
     "records_ensure",
     "records_start_from_predecessor",
+    "reminders_send",
     "return_assure",
     "return_blocking",
     "return_reopen",

@@ -20,6 +20,7 @@ from ..models import (
     Challenge,
     Evidence,
     IntegratedCareSystem,
+    Membership,
     Position,
     ProgressRecord,
     QuarterlyReturn,
@@ -27,6 +28,7 @@ from ..models import (
     SignOff,
 )
 from ..periods import ReportingPeriod
+from . import notifications
 from .records import MAX_REASON_LENGTH, actor_name
 
 MAX_COMMENT_LENGTH = 2000
@@ -65,6 +67,12 @@ def returns_open(period: ReportingPeriod, *, is_demo: bool = False) -> int:
         if system_id not in existing
     ]
     QuarterlyReturn.objects.bulk_create(missing, ignore_conflicts=True)
+    # Tell the members of each system that has any (none yet when the reference data is first loaded).
+    with_members = Membership.objects.filter(system_id__in=[r.system_id for r in missing]).values("system_id")
+    for opened in QuarterlyReturn.objects.filter(period=period.code, system_id__in=with_members).select_related(
+        "system"
+    ):
+        notifications.notify_period_opened(opened)
     return len(missing)
 
 
@@ -149,7 +157,7 @@ def return_submit(*, quarterly_return: QuarterlyReturn, user, expected_version: 
         raise ReturnRefused(
             f"The return cannot be submitted yet: {count} item{'s' * (count != 1)} need attention.", blocking
         )
-    return _transition(
+    _transition(
         quarterly_return,
         user=user,
         kind=ReturnEventKind.SUBMITTED,
@@ -158,6 +166,8 @@ def return_submit(*, quarterly_return: QuarterlyReturn, user, expected_version: 
         submitted_by=user,
         submitted_by_name=actor_name(user),
     )
+    notifications.notify_submitted(quarterly_return, by=user)
+    return quarterly_return
 
 
 @transaction.atomic
@@ -231,6 +241,7 @@ def return_sign_off(*, quarterly_return: QuarterlyReturn, user, expected_version
         state=ReturnState.SIGNED_OFF,
         sign_off=sign_off,
     )
+    notifications.notify_signed_off(sign_off, by=user)
     return sign_off
 
 
@@ -306,6 +317,7 @@ def challenge_raise(*, quarterly_return: QuarterlyReturn, recommendation: Recomm
         raised_by_name=actor_name(user),
     )
     _transition(quarterly_return, user=user, kind=ReturnEventKind.CHALLENGED, detail=f"{recommendation.code}: {text}")
+    notifications.notify_challenge_raised(challenge, by=user)
     return challenge
 
 
@@ -326,4 +338,5 @@ def challenge_answer(*, challenge: Challenge, user, answer: str) -> Challenge:
     _transition(
         quarterly_return, user=user, kind=ReturnEventKind.ANSWERED, detail=f"{challenge.recommendation.code}: {answer}"
     )
+    notifications.notify_challenge_answered(challenge, by=user)
     return challenge

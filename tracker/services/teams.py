@@ -13,10 +13,8 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .. import permissions
@@ -31,6 +29,7 @@ from ..models import (
     Region,
     UserSession,
 )
+from .notifications import notify_invitation
 from .records import actor_name
 
 logger = logging.getLogger(__name__)
@@ -125,31 +124,19 @@ def invitation_create(
 
 
 def invitation_send(invitation: Invitation, link: str) -> None:
-    """Mail the invitation (plain text and HTML) once the transaction that made it commits: who invited them, to
-    what, until when, and the link. The one place invitation mail leaves from."""
-    context = {
-        "invitation": invitation,
-        "link": link,
-        "place": _place_name(invitation.system, invitation.region),
-        "role": invitation.get_role_display(),
-        "inviter": invitation.invited_by_name,
-        "inviter_email": invitation.invited_by.email if invitation.invited_by else "",
-    }
-    subject = render_to_string("tracker/email/invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject, render_to_string("tracker/email/invitation.txt", context), to=[invitation.email]
+    """Queue the invitation mail in the notifications outbox, in the transaction that made the invitation: it
+    leaves once that commits, and a mail server outage delays it without losing it."""
+    inviter_email = invitation.invited_by.email if invitation.invited_by else ""
+    notify_invitation(
+        email=invitation.email,
+        link=link,
+        invited_by=f"{invitation.invited_by_name} ({inviter_email})" if inviter_email else invitation.invited_by_name,
+        role=invitation.get_role_display().lower(),
+        place=_place_name(invitation.system, invitation.region),
+        expires_at=invitation.expires_at,
+        system=invitation.system,
+        dedupe_key=f"invitation:{invitation.pk}",
     )
-    message.attach_alternative(render_to_string("tracker/email/invitation.html", context), "text/html")
-    transaction.on_commit(lambda: _deliver(message))
-
-
-def _deliver(message: EmailMultiAlternatives) -> None:
-    # After the commit the invitation stands whatever the mail server does: log a failure, and the approver can
-    # revoke and invite again. (The notifications outbox will retry instead.)
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Invitation mail to %s was not sent", ", ".join(message.to))
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from tracker.services import returns_open
 class Command(BaseCommand):
     help = (
         "Open the current period's quarterly return (and the previous period's, still due) for every ICS that has "
-        "none. Idempotent: run it daily from cron or a systemd timer; a second run opens nothing."
+        "none, and tell each one's members. Idempotent: run it daily from cron or a systemd timer; a second run "
+        "opens nothing and tells nobody."
     )
 
     def handle(self, *args, **options):
