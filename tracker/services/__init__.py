@@ -1,17 +1,21 @@
 """Writes that touch several rows, each one transaction that also writes its history: pages and the API call these.
 
-records.py: a record, its evidence, copying a predecessor's position. returns.py: the quarterly return's cycle.
+records.py: a record (or several at once), its evidence, copying a predecessor's position.
+returns.py: the quarterly return's cycle.
 """
 
 from .records import (
     MAX_REASON_LENGTH,
+    RecordEdit,
     StaleRecordError,
     evidence_add,
     evidence_withdraw,
+    record_changes_checked,
     record_reconfirm,
     record_update,
     records_ensure,
     records_start_from_predecessor,
+    records_update,
 )
 from .returns import (
     Blocker,
@@ -31,15 +35,18 @@ __all__ = [
     "MAX_REASON_LENGTH",
     "Blocker",
     "ReturnRefused",
+    "RecordEdit",
     "StaleRecordError",
     "challenge_answer",
     "challenge_raise",
     "evidence_add",
     "evidence_withdraw",
     "record_reconfirm",
+    "record_changes_checked",
     "record_update",
     "records_ensure",
     "records_start_from_predecessor",
+    "records_update",
     "return_assure",
     "return_blocking",
     "return_reopen",
