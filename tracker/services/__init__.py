@@ -2,8 +2,10 @@
 
 records.py: a record (or several at once), its evidence, copying a predecessor's position.
 returns.py: the quarterly return's cycle.
+imports.py: a whole return from a spreadsheet.
 """
 
+from .imports import ImportConflict, return_import
 from .records import (
     MAX_REASON_LENGTH,
     RecordEdit,
@@ -34,6 +36,7 @@ from .returns import (
 __all__ = [
     "MAX_REASON_LENGTH",
     "Blocker",
+    "ImportConflict",
     "ReturnRefused",
     "RecordEdit",
     "StaleRecordError",
@@ -49,6 +52,7 @@ __all__ = [
     "records_update",
     "return_assure",
     "return_blocking",
+    "return_import",
     "return_reopen",
     "return_sign_off",
     "return_submit",
