@@ -510,14 +510,11 @@ def test_a_record_saved_after_the_check_is_caught_under_the_lock_and_nothing_is_
 ):
     """The race the row locks close: the rows were checked, then someone saved first; records_update refuses."""
     from tracker import imports
-    from tracker.services import imports as import_service
 
     raw = read_return(SimpleUploadedFile("r.xlsx", _workbook_bytes(return_data, THREE_ROWS)), return_data, 18)
     checked_before = iter([check_rows(raw, return_data)])
     update(return_data, "NHSCC-1", alice, status="red", reason="Someone else")
-    monkeypatch.setattr(
-        import_service, "check_rows", lambda raw, system: next(checked_before, None) or imports.check_rows(raw, system)
-    )
+    monkeypatch.setattr(imports, "check_rows", lambda raw, sys: next(checked_before, None) or check_rows(raw, sys))
     count = ProgressChange.objects.count()
     with pytest.raises(services.ImportConflict) as conflict:
         services.return_import(system=return_data, raw=raw, user=alice)
