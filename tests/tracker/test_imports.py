@@ -8,8 +8,6 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from rest_framework.test import APIClient
@@ -17,7 +15,7 @@ from rest_framework.test import APIClient
 from tests.factories import person, record, update
 from tracker import services
 from tracker.imports import COLUMNS, SYSTEM_NAME, check_rows, read_return, workbook_for
-from tracker.models import ApiToken, IntegratedCareSystem, Person, ProgressChange, ProgressRecord
+from tracker.models import ApiToken, IntegratedCareSystem, Person, ProgressChange
 
 pytestmark = pytest.mark.django_db
 XLSX = "tracker:return_workbook"
@@ -511,7 +509,7 @@ def test_a_record_saved_after_the_check_is_caught_under_the_lock_and_nothing_is_
     """The race the row locks close: the rows were checked, then someone saved first; records_update refuses."""
     from tracker import imports
 
-    raw = read_return(SimpleUploadedFile("r.xlsx", _workbook_bytes(return_data, THREE_ROWS)), return_data, 18)
+    raw = read_return(SimpleUploadedFile("r.xlsx", workbook_bytes(return_data, THREE_ROWS)), return_data, 18)
     checked_before = iter([check_rows(raw, return_data)])
     update(return_data, "NHSCC-1", alice, status="red", reason="Someone else")
     monkeypatch.setattr(imports, "check_rows", lambda raw, sys: next(checked_before, None) or check_rows(raw, sys))
@@ -523,11 +521,11 @@ def test_a_record_saved_after_the_check_is_caught_under_the_lock_and_nothing_is_
     assert record("QWO", "KF-L2").target_date == datetime.date(2027, 3, 31)
 
 
-def _workbook_bytes(system, changes) -> bytes:
+def workbook_bytes(system, changes) -> bytes:
     return edited(workbook_for(system), changes)
 
 
-# -- All or nothing, in a constant number of queries ------------------------------------------------------------------
+# -- All or nothing (query counts: test_query_counts.py) --------------------------------------------------------------
 
 
 def test_records_update_writes_nothing_if_any_record_is_refused(alice, west_yorkshire):
@@ -538,39 +536,6 @@ def test_records_update_writes_nothing_if_any_record_is_refused(alice, west_york
     with pytest.raises(Exception, match="Say why"):
         services.records_update(edits=edits, user=alice)
     assert record("QWO", "NHSCC-1").version == 0 and not ProgressChange.objects.exists()
-
-
-def test_importing_a_full_return_runs_as_many_queries_as_three_rows(alice, return_data):
-    def all_rows(n):
-        return {
-            code: {"Status": "Blue", "Reason for the change": f"Round {n}", "Summary": f"Summary {n}"}
-            for code in record_codes()
-        }
-
-    def measure(changes):
-        raw = read_return(SimpleUploadedFile("r.xlsx", _workbook_bytes(return_data, changes)), return_data, 18)
-        with CaptureQueriesContext(connection) as queries:
-            applied = services.return_import(system=return_data, raw=raw, user=alice)
-        return len(applied.changes), len(queries)
-
-    three = {code: all_rows(1)[code] for code in ("NHSCC-1", "NHSCC-2", "NHSCC-3")}
-    assert measure(three)[0] == 3
-    rows, full = measure(all_rows(2))
-    assert rows == 18
-    assert measure({code: all_rows(3)[code] for code in ("NHSCC-4", "NHSCC-5", "NHSCC-6")}) == (3, full)
-
-
-def record_codes():
-    return ProgressRecord.objects.filter(system__ods_code="QWO").values_list("recommendation__code", flat=True)
-
-
-def test_check_rows_reads_every_row_in_a_constant_number_of_queries(alice, return_data):
-    raw = read_return(SimpleUploadedFile("r.xlsx", _workbook_bytes(return_data, {})), return_data, 18)
-    with CaptureQueriesContext(connection) as few:
-        check_rows(raw[:2], return_data)
-    with CaptureQueriesContext(connection) as every:
-        check_rows(raw, return_data)
-    assert len(few) == len(every)
 
 
 # -- API --------------------------------------------------------------------------------------------------------------
@@ -591,7 +556,7 @@ def api_import(api, content, name="return.xlsx", **fields):
 
 def test_the_api_previews_by_default_and_writes_nothing(alice, return_data):
     count = ProgressChange.objects.count()
-    response = api_import(api_for(alice), _workbook_bytes(return_data, THREE_ROWS))
+    response = api_import(api_for(alice), workbook_bytes(return_data, THREE_ROWS))
     assert response.status_code == 200
     body = response.json()
     assert (body["dry_run"], body["applied"]) == (True, False)
@@ -608,13 +573,13 @@ def test_the_api_previews_by_default_and_writes_nothing(alice, return_data):
 
 def test_the_api_applies_atomically_without_dry_run(alice, return_data):
     count = ProgressChange.objects.count()
-    response = api_import(api_for(alice), _workbook_bytes(return_data, THREE_ROWS), dry_run="false")
+    response = api_import(api_for(alice), workbook_bytes(return_data, THREE_ROWS), dry_run="false")
     assert response.status_code == 200 and response.json()["applied"] is True
     assert ProgressChange.objects.count() == count + 3 and record("QWO", "NHSCC-1").status == "green"
 
 
 def test_the_api_refuses_a_bad_file_with_errors_naming_row_and_column(alice, return_data):
-    content = _workbook_bytes(return_data, {"NHSCC-6": {"Status": "Greenish"}, "NHSCC-1": THREE_ROWS["NHSCC-1"]})
+    content = workbook_bytes(return_data, {"NHSCC-6": {"Status": "Greenish"}, "NHSCC-1": THREE_ROWS["NHSCC-1"]})
     count = ProgressChange.objects.count()
     response = api_import(api_for(alice), content, dry_run="false")
     assert response.status_code == 400
@@ -633,7 +598,7 @@ def test_the_api_refuses_a_bad_file_with_errors_naming_row_and_column(alice, ret
 
 
 def test_the_api_answers_409_with_the_conflicts(alice, return_data):
-    content = _workbook_bytes(return_data, THREE_ROWS)
+    content = workbook_bytes(return_data, THREE_ROWS)
     update(return_data, "NHSCC-1", alice, status="red", reason="Meanwhile")
     count = ProgressChange.objects.count()
     for dry_run in ("true", "false"):
@@ -648,13 +613,13 @@ def test_the_api_answers_409_with_the_conflicts(alice, return_data):
 @pytest.mark.parametrize(("who", "expected"), [("viewer", 403), ("national", 403), ("outsider", 404)])
 def test_the_api_import_is_for_the_ics_editors_only(personas, return_data, who, expected):
     count = ProgressChange.objects.count()
-    response = api_import(api_for(personas[who]), _workbook_bytes(return_data, THREE_ROWS), dry_run="false")
+    response = api_import(api_for(personas[who]), workbook_bytes(return_data, THREE_ROWS), dry_run="false")
     assert response.status_code == expected
     assert ProgressChange.objects.count() == count
 
 
 def test_the_api_import_needs_a_signed_in_user_and_a_known_system(alice, return_data):
-    content = _workbook_bytes(return_data, THREE_ROWS)
+    content = workbook_bytes(return_data, THREE_ROWS)
     assert api_import(APIClient(), content).status_code in (401, 403)
     response = api_for(alice).post(
         "/api/v1/progress/import/", {"file": SimpleUploadedFile("r.xlsx", content), "system": "XXX"}, format="multipart"
