@@ -175,7 +175,7 @@ def test_an_upload_shows_every_change_field_by_field_and_writes_nothing(client, 
         ("NHSCC-1", "Status", "Not assessed", "Green", "Clinical leads appointed"),
         ("NHSCC-4", "Delivery lead", "—", "Sam Okoro, Head of Quality", ""),
         ("NHSCC-4", "Summary", "Peer review monthly", "Peer review monthly, audited", ""),
-        ("KF-L2", "Target date", "2027-03-31", "2027-09-30", "Waiting for the new contract"),
+        ("KF-L2", "Target date", "31 March 2027", "30 September 2027", "Waiting for the new contract"),
     }
     assert "Apply 3 changes" in response.content.decode()
     assert ProgressChange.objects.count() == before

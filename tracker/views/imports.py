@@ -10,6 +10,7 @@ from .. import imports, permissions, services
 from ..exports import download_response
 from ..forms import ImportForm
 from ..periods import ReportingPeriod
+from . import records
 
 
 @permissions.role_required
@@ -43,7 +44,7 @@ def return_import(request, ods_code):
         try:
             applied = services.return_import(system=system, raw=pending["raw"], user=request.user)
         except services.ImportConflict as conflict:
-            context["preview"], status = conflict.preview, 409
+            context["preview"], status = _shown(conflict.preview), 409
         except imports.ImportRefused as refused:
             del request.session[_pending_key(system)]
             context["problems"] = refused.problems
@@ -63,7 +64,7 @@ def return_import(request, ods_code):
             if preview.errors:
                 _refused(form, preview.errors, context)
             else:
-                context["preview"] = preview
+                context["preview"] = _shown(preview)
                 context["file_name"] = upload.name
                 status = 409 if preview.conflicts else 200
                 if preview.changes and not preview.conflicts:
@@ -72,14 +73,26 @@ def return_import(request, ods_code):
     return render(request, "tracker/imports/import.html", context, status=status)
 
 
+def _shown(preview):
+    """Dates in the preview as every page shows them ("30 September 2027"); the API keeps them ISO."""
+    for row in [*preview.changes, *preview.conflicts]:
+        for change in row.fields:
+            change.before = records.shown_value(change.label, change.before)
+            change.after = records.shown_value(change.label, change.after)
+    for conflict in preview.conflicts:
+        records.with_shown_changes(conflict.theirs)
+    return preview
+
+
 def _refused(form, problems, context):
     """A file refused outright says why beside the field; problems in its rows are listed in a table."""
     if len(problems) == 1 and problems[0].row is None:
         form.add_error("file", problems[0].message)
         return
+    several = len(problems) != 1
     form.add_error(
         "file",
-        f"The file has {len(problems)} problem{'s' if len(problems) != 1 else ''}, listed below. "
-        "Nothing was changed: correct them and upload it again.",
+        f"The file has {len(problems)} problem{'s' if several else ''}, listed below. "
+        f"Nothing was changed: correct {'them' if several else 'it'} and upload the file again.",
     )
     context["problems"] = problems
