@@ -331,6 +331,10 @@ REFUSALS = {
         lambda c: (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<not xml"}), "return.xlsx"),
         "The workbook could not be read: upload the return workbook (.xlsx) as downloaded.",
     ),
+    "a damaged sheet": (
+        lambda c: (_with_entry(c, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c r='A1'"), "return.xlsx"),
+        "The workbook could not be read: upload the return workbook (.xlsx) as downloaded.",
+    ),
     "macro-enabled by name": (
         lambda c: (c, "return.xlsm"),
         "Macro-enabled workbooks are not accepted: save it as an Excel Workbook (.xlsx) and upload that.",
@@ -626,4 +630,5 @@ def test_the_api_import_needs_a_signed_in_user_and_a_known_system(alice, return_
     )
     assert response.status_code == 404
     response = api_for(alice).post("/api/v1/progress/import/", {"system": "QWO"}, format="multipart")
-    assert response.status_code == 400 and "file" in response.json()
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"row": None, "column": None, "message": "file: No file was submitted."}]}

@@ -142,7 +142,10 @@ class ReturnImportView(APIView):
     )
     def post(self, request, *args, **kwargs):
         body = ImportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():  # 400 says `errors` whatever is wrong, the request or the file
+            return _errors(
+                imports.Problem(f"{name}: {message}") for name, messages in body.errors.items() for message in messages
+            )
         system = permissions.get_system_for_user(request.user, body.validated_data["system"], write=True)
         parsed = imports.parse_return(body.validated_data["file"], system)
         dry_run = body.validated_data["dry_run"]

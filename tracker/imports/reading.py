@@ -107,20 +107,29 @@ def _check_archive(upload):
         _refuse("The workbook unpacks to far more than a return holds: upload the return workbook as downloaded.")
 
 
+UNREADABLE = "The workbook could not be read: upload the return workbook (.xlsx) as downloaded."
+
+
 def _xlsx_rows(upload, system, max_rows: int):
     """The Return sheet's rows as lists of (value, is_formula), read-only and with formulas as formulas."""
     try:
         workbook = load_workbook(upload, read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds for a damaged file; each means the same to the user
-        _refuse("The workbook could not be read: upload the return workbook (.xlsx) as downloaded.")
+        _refuse(UNREADABLE)
     try:
         named = workbook.defined_names.get(SYSTEM_NAME)
         if named is not None and named.attr_text.strip('"') != system.ods_code:
             _refuse(_other_system(named.attr_text.strip('"'), system))
         if RETURN_SHEET not in workbook.sheetnames:
             _refuse(f"The workbook has no {RETURN_SHEET} sheet: download the return workbook and fill that in.")
-        sheet = workbook[RETURN_SHEET]
-        for row in sheet.iter_rows(min_row=1, max_row=max_rows, max_col=len(COLUMNS) + 10):
+        rows = workbook[RETURN_SHEET].iter_rows(min_row=1, max_row=max_rows, max_col=len(COLUMNS) + 10)
+        while True:
+            try:
+                row = next(rows, None)
+            except Exception:  # a damaged sheet fails as it is read, row by row
+                _refuse(UNREADABLE)
+            if row is None:
+                return
             yield [(cell.value, getattr(cell, "data_type", None) == "f") for cell in row]
     finally:
         workbook.close()
