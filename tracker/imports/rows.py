@@ -21,6 +21,9 @@ FIELD_COLUMNS = {**{f: HEADERS[f] for f in ProgressRecord.TRACKED_FIELDS}, "reas
 
 @dataclass
 class ParsedRow:
+    """A row that reads cleanly: its record as it is now, the values it gives, its reason and the Version it was
+    downloaded at."""
+
     number: int
     record: ProgressRecord
     changes: dict
@@ -41,6 +44,8 @@ class ParsedReturn:
 
 @dataclass
 class FieldChange:
+    """One field of one record, before → after, as people read it."""
+
     field: str
     label: str
     before: str
@@ -49,6 +54,8 @@ class FieldChange:
 
 @dataclass
 class RowChange:
+    """What a row changes in its record, and what record_update() will be given for it."""
+
     row: int
     record: ProgressRecord
     fields: list[FieldChange]
@@ -63,11 +70,16 @@ class RowChange:
 
 @dataclass
 class RowConflict(RowChange):
+    """A row changing a record someone changed since the download (`theirs`): its fields are what the row changes
+    from what was downloaded."""
+
     theirs: list[ProgressChange] = field(default_factory=list)
 
 
 @dataclass
 class Preview:
+    """What an upload would do: changes to apply, conflicts to resolve first, or problems that refuse it."""
+
     changes: list[RowChange] = field(default_factory=list)
     conflicts: list[RowConflict] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
