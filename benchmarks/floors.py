@@ -6,17 +6,21 @@ nothing else: no sign-in, no filters, no page furniture. A floor never reads mor
 either: one that repeated the page's own costly subqueries could not expose their cost.
 """
 
+import csv
+import io
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
 
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
 
-from tracker.choices import EvidenceKind, Status
-from tracker.models import Position, ProgressRecord
-from tracker.models.progress import is_overdue, is_stale, stale_before
+from tracker.choices import ChangeKind, EvidenceKind, Status
+from tracker.models import Position, ProgressChange, ProgressRecord
+from tracker.models.progress import is_overdue, is_stale, record_writes, stale_before
 from tracker.periods import ReportingPeriod
 from tracker.selectors import PROGRESS_ROW_FIELDS, footprint
 
@@ -196,3 +200,70 @@ def progress_floor(request):
     """The API's first page of 500: the same rows, from the same .values() columns, as JSON."""
     rows = ProgressRecord.objects.order_by("system__ods_code", "recommendation_id").values(*PROGRESS_ROW_FIELDS)[:500]
     return JsonResponse({"results": list(rows)})
+
+
+# The import floors read the same CSV the timed import sends (tracker.imports' columns) and change what it changes:
+# status and summary (the benchmark's rows change nothing else), checked against each record's version.
+IMPORT_FIELDS = ("status", "summary")
+STATUS_OF = {label: value for value, label in WORDS.items()}
+
+
+def _import_rows(request, ods_code: str):
+    """The upload's rows by item code, and the system's records (one query) with what each row changes."""
+    text = request.FILES["file"].read().decode("utf-8-sig")
+    rows = {row["Code"]: row for row in csv.DictReader(io.StringIO(text))}
+    records = ProgressRecord.objects.filter(system__ods_code=ods_code, recommendation__code__in=rows).values(
+        "pk", "system_id", "recommendation_id", "recommendation__code", "status", "summary", "version"
+    )
+    changed = []
+    for record in records:
+        row = rows[record["recommendation__code"]]
+        after = {"status": STATUS_OF[row["Status"]], "summary": row["Summary"]}
+        fields = [f for f in IMPORT_FIELDS if record[f] != after[f]]
+        if fields and int(row["Version"]) == record["version"]:
+            changed.append((record, after, fields, row["Reason for the change"]))
+    return changed
+
+
+@csrf_exempt
+def import_preview_floor(request, ods_code):
+    """An import's preview: the upload read as CSV, the system's records in one query, each change as JSON."""
+    changes = [
+        {"recommendation": r["recommendation__code"], "field": f, "before": r[f], "after": after[f], "reason": why}
+        for r, after, fields, why in _import_rows(request, ods_code)
+        for f in fields
+    ]
+    return JsonResponse({"changes": changes})
+
+
+@csrf_exempt
+def import_apply_floor(request, ods_code):
+    """An import applied: the same reading, then in one transaction one update of the changed records and one insert
+    of their history rows (no lock, no checks beyond the version, no per-field validation)."""
+    now = timezone.now()
+    period = ReportingPeriod.containing(timezone.localdate(now)).code
+    with transaction.atomic(), record_writes():
+        changed = _import_rows(request, ods_code)
+        records = [
+            ProgressRecord(pk=r["pk"], version=r["version"] + 1, updated_at=now, is_demo=False, **after)
+            for r, after, _, _ in changed
+        ]
+        ProgressRecord.objects.bulk_update(records, ["status", "summary", "version", "updated_at", "is_demo"])
+        ProgressChange.objects.bulk_create(
+            ProgressChange(
+                record_id=r["pk"],
+                system_id=r["system_id"],
+                recommendation_id=r["recommendation_id"],
+                kind=ChangeKind.UPDATED,
+                changed_at=now,
+                period=period,
+                changed_by_name="Benchmark floor",
+                status_before=r["status"],
+                status_after=after["status"],
+                changes={f: [r[f], after[f]] for f in fields},
+                reason=why,
+                record_version=r["version"] + 1,
+            )
+            for r, after, fields, why in changed
+        )
+    return JsonResponse({"applied": len(changed)})

@@ -12,5 +12,7 @@ urlpatterns = [
     path("benchmark-floor/comparison/signed-off/", floors.comparison_signed_off_floor),
     path("benchmark-floor/systems/<str:ods_code>/report/", floors.board_report_signed_off_floor),
     path("benchmark-floor/progress/", floors.progress_floor),
+    path("benchmark-floor/systems/<str:ods_code>/import-preview/", floors.import_preview_floor),
+    path("benchmark-floor/systems/<str:ods_code>/import-apply/", floors.import_apply_floor),
     *app_urlpatterns,
 ]

@@ -1,4 +1,5 @@
-"""Every download goes through here: tables as CSV or XLSX, the API's CSV, pages as PDF, and evidence files.
+"""Every download goes through here: tables as CSV or XLSX, the API's CSV, pages as PDF, evidence files, and the
+return workbook (written by tracker.imports, with safe_cell).
 
 No cell of any export can run as a formula in a spreadsheet: text that a spreadsheet would read as one
 (starting with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe, the
@@ -86,6 +87,11 @@ def table_response(filename: str, export_format: str, header: list[str], rows) -
         content = _xlsx(filename, header, rows)
     else:
         content = "".join(csv_lines(header, rows)).encode("utf-8")
+    return download_response(filename, export_format, content)
+
+
+def download_response(filename: str, export_format: str, content: bytes) -> HttpResponse:
+    """A CSV or XLSX file made elsewhere (the return workbook: tracker.imports), as a download."""
     response = HttpResponse(content, content_type=FORMATS[export_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
     return response

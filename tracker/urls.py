@@ -1,6 +1,17 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import account, board_report, comparison, notifications, peer_learning, records, returns, sign_in, teams
+from .views import (
+    account,
+    board_report,
+    comparison,
+    imports,
+    notifications,
+    peer_learning,
+    records,
+    returns,
+    sign_in,
+    teams,
+)
 
 app_name = "tracker"
 urlpatterns = [
@@ -8,6 +19,12 @@ urlpatterns = [
     path("systems/<str:ods_code>/", records.system_detail, name="system"),
     path("systems/<str:ods_code>/history/", records.system_history, name="system_history"),
     path("systems/<str:ods_code>/people/", records.people, name="people"),
+    re_path(
+        r"^systems/(?P<ods_code>[^/]+)/return\.(?P<export_format>xlsx|csv)$",
+        imports.return_workbook,
+        name="return_workbook",
+    ),
+    path("systems/<str:ods_code>/import/", imports.return_import, name="return_import"),
     path("systems/<str:ods_code>/people/<int:pk>/edit/", records.person_edit, name="person_edit"),
     path("systems/<str:ods_code>/people/<int:pk>/retire/", records.person_retire, name="person_retire"),
     path("systems/<str:ods_code>/people/<int:pk>/reinstate/", records.person_reinstate, name="person_reinstate"),

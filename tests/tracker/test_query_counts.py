@@ -4,13 +4,17 @@ are: a page whose query count grows with its data (an N+1) fails here, at two da
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import add_evidence, person, record, update
-from tracker.models import ApiToken, IntegratedCareSystem
+from tests.tracker.test_imports import workbook_bytes
+from tracker import services
+from tracker.imports import check_rows, read_return
+from tracker.models import ApiToken, IntegratedCareSystem, ProgressRecord
 from tracker.periods import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +155,38 @@ def test_every_page_and_list_runs_the_same_queries_at_two_data_sizes(client, ali
     return_cycle(editors["QWO"], ["NHSCC-4", "NHSCC-5", "KF-L2"])
     large = measure()
     assert {url: n for url, n in large.items() if n != small[url]} == {}
+
+
+def test_importing_a_full_return_runs_as_many_queries_as_three_rows(alice, west_yorkshire):
+    """Applying: one transaction, one lock, one update and one insert of history, however many rows."""
+
+    def all_rows(n):
+        return {
+            code: {"Status": "Blue", "Reason for the change": f"Round {n}", "Summary": f"Summary {n}"}
+            for code in record_codes()
+        }
+
+    def measure(changes):
+        raw = read_return(SimpleUploadedFile("r.xlsx", workbook_bytes(west_yorkshire, changes)), west_yorkshire, 18)
+        with CaptureQueriesContext(connection) as queries:
+            applied = services.return_import(system=west_yorkshire, raw=raw, user=alice)
+        return len(applied.changes), len(queries)
+
+    three = {code: all_rows(1)[code] for code in ("NHSCC-1", "NHSCC-2", "NHSCC-3")}
+    assert measure(three)[0] == 3
+    rows, full = measure(all_rows(2))
+    assert rows == 18
+    assert measure({code: all_rows(3)[code] for code in ("NHSCC-4", "NHSCC-5", "NHSCC-6")}) == (3, full)
+
+
+def record_codes():
+    return ProgressRecord.objects.filter(system__ods_code="QWO").values_list("recommendation__code", flat=True)
+
+
+def test_checking_an_import_runs_as_many_queries_for_two_rows_as_for_every_row(alice, west_yorkshire):
+    raw = read_return(SimpleUploadedFile("r.xlsx", workbook_bytes(west_yorkshire, {})), west_yorkshire, 18)
+    with CaptureQueriesContext(connection) as few:
+        check_rows(raw[:2], west_yorkshire)
+    with CaptureQueriesContext(connection) as every:
+        check_rows(raw, west_yorkshire)
+    assert len(few) == len(every)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import returns, views
+from . import imports, returns, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -15,6 +15,8 @@ router.register("returns", returns.QuarterlyReturnViewSet, basename="return")
 router.register("challenges", returns.ChallengeViewSet, basename="challenge")
 router.register("members", views.MembershipViewSet, basename="member")
 urlpatterns = [
+    # Before the router's progress/<pk>/, which would take "import" for a record's id.
+    path("progress/import/", imports.ReturnImportView.as_view(), name="progress-import"),
     *router.urls,
     path("comparison/", views.RollupsView.as_view(), name="comparison"),
 ]

@@ -1,9 +1,9 @@
 """Forms, by concern: nhsuk.py (the NHS.UK components every form uses), records.py, account.py, filters.py
-(periods and comparison filters), returns.py,
-teams.py. Views and the API import them from here."""
+(periods and comparison filters), returns.py, teams.py, imports.py. Views and the API import them from here."""
 
 from .account import ApiTokenForm, SignInForm
 from .filters import ComparisonForm, PeriodField, PeriodForm, period_and_filters
+from .imports import ImportForm
 from .nhsuk import NHSUKDateField, NHSUKDateInput, NHSUKFormMixin, PlainSelect, ReferenceChoiceField, nhsuk_widgets
 from .notifications import NotificationPreferenceForm
 from .records import EvidenceForm, PersonForm, ProgressRecordForm, StartFromPredecessorForm, WithdrawEvidenceForm
@@ -18,6 +18,7 @@ __all__ = [
     "ChallengeForm",
     "ComparisonForm",
     "EvidenceForm",
+    "ImportForm",
     "InviteForm",
     "NHSUKDateField",
     "NHSUKDateInput",

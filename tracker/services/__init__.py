@@ -1,9 +1,11 @@
 """Writes that touch several rows, each one transaction that also writes its history: pages and the API call these.
 
-records.py: a record, its evidence, copying a predecessor's position. returns.py: the quarterly return's cycle.
-notifications.py: the outbox, its delivery and the reminders.
+records.py: a record (or several at once), its evidence, copying a predecessor's position.
+returns.py: the quarterly return's cycle. teams.py: invitations and memberships.
+notifications.py: the outbox, its delivery and the reminders. imports.py: a whole return from a spreadsheet.
 """
 
+from .imports import ImportConflict, return_import
 from .notifications import (
     notification_preferences_set,
     notifications_mark_read,
@@ -13,13 +15,16 @@ from .notifications import (
 )
 from .records import (
     MAX_REASON_LENGTH,
+    RecordEdit,
     StaleRecordError,
     evidence_add,
     evidence_withdraw,
+    record_changes_checked,
     record_reconfirm,
     record_update,
     records_ensure,
     records_start_from_predecessor,
+    records_update,
 )
 from .returns import (
     Blocker,
@@ -38,7 +43,9 @@ from .returns import (
 __all__ = [
     "MAX_REASON_LENGTH",
     "Blocker",
+    "ImportConflict",
     "ReturnRefused",
+    "RecordEdit",
     "StaleRecordError",
     "challenge_answer",
     "challenge_raise",
@@ -49,12 +56,15 @@ __all__ = [
     "notify_invitation",
     "owner_unsubscribe",
     "record_reconfirm",
+    "record_changes_checked",
     "record_update",
     "records_ensure",
     "records_start_from_predecessor",
+    "records_update",
     "reminders_send",
     "return_assure",
     "return_blocking",
+    "return_import",
     "return_reopen",
     "return_sign_off",
     "return_submit",

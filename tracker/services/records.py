@@ -4,6 +4,7 @@ Each is one transaction: the record, its history row and anything else it writes
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from legacy.models import Recommendation
 from ..choices import ChangeKind, Status
 from ..models import Evidence, IntegratedCareSystem, Person, ProgressChange, ProgressRecord
 from ..models.progress import record_writes
+from ..periods import ReportingPeriod
 from ..uploads import validate_upload
 
 MAX_REASON_LENGTH = 1000
@@ -102,6 +104,46 @@ def _save_with_history(record, *, user, kind, status_before, changes, reason, ne
     )
 
 
+def shown_changes(before: dict, after: dict, changed: list[str]) -> dict:
+    """A change as history keeps it: {field label: [before, after]}, as shown to people."""
+    labels = ProgressRecord.TRACKED_FIELDS
+    return {labels[f]: [display_value(f, before[f]), display_value(f, after[f])] for f in changed}
+
+
+def record_changes_checked(record: ProgressRecord, changes: dict, reason: str) -> list[str]:
+    """Apply `changes` to `record` in memory and check them as a save does; return the fields that changed (none:
+    nothing to save). The one set of rules for an edit, whether saved now (record_update, records_update) or only
+    previewed (a spreadsheet import). Raises ValidationError keyed by field.
+
+    A change of status or target date needs a reason. Moving a target keeps the first one set as
+    `original_target_date`.
+    """
+    unknown = set(changes) - set(ProgressRecord.TRACKED_FIELDS)
+    if unknown:
+        raise ValueError(f"Not tracked fields: {', '.join(sorted(unknown))}")
+    before = record.tracked_values()
+    for field, value in changes.items():
+        setattr(record, field, value.strip() if isinstance(value, str) else value)
+    changed = [field for field in ProgressRecord.TRACKED_FIELDS if before[field] != getattr(record, field)]
+    if not changed:
+        return []
+    reason = reason.strip()
+    if {"status", "target_date"} & set(changed) and not reason:
+        raise ValidationError({"reason": "Say why the status or target date changed: it goes into the history."})
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason to {MAX_REASON_LENGTH} characters."})
+    if record.target_date and record.original_target_date is None:
+        record.original_target_date = before["target_date"] or record.target_date
+    # The related rows are in hand (clean() checks the owners are this system's): checking each exists would cost
+    # a query per relation per record.
+    record.full_clean(
+        exclude=["updated_by", "system", "recommendation", "accountable_owner", "delivery_lead"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return changed
+
+
 @transaction.atomic
 def record_update(
     *, record: ProgressRecord, changes: dict, expected_version: int, user, reason: str = ""
@@ -114,41 +156,95 @@ def record_update(
     `original_target_date`. Saving with nothing changed writes nothing. A real edit of demonstration data
     makes the record real from then on.
     """
-    unknown = set(changes) - set(ProgressRecord.TRACKED_FIELDS)
-    if unknown:
-        raise ValueError(f"Not tracked fields: {', '.join(sorted(unknown))}")
     record = _locked_record(record)
     if record.version != expected_version:
         raise StaleRecordError(record, list(record.history.filter(record_version__gt=expected_version)))
-
     before = record.tracked_values()
-    for field, value in changes.items():
-        setattr(record, field, value.strip() if isinstance(value, str) else value)
-    after = record.tracked_values()
-    changed = [field for field in ProgressRecord.TRACKED_FIELDS if before[field] != after[field]]
+    changed = record_changes_checked(record, changes, reason)
     if not changed:
         return record
-    reason = reason.strip()
-    if {"status", "target_date"} & set(changed) and not reason:
-        raise ValidationError({"reason": "Say why the status or target date changed: it goes into the history."})
-    if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError({"reason": f"Keep the reason to {MAX_REASON_LENGTH} characters."})
-    if record.target_date and record.original_target_date is None:
-        record.original_target_date = before["target_date"] or record.target_date
-    record.full_clean(exclude=["updated_by"], validate_unique=False, validate_constraints=False)
-
-    labels = ProgressRecord.TRACKED_FIELDS
-    history = {labels[f]: [display_value(f, before[f]), display_value(f, after[f])] for f in changed}
     _save_with_history(
         record,
         user=user,
         kind=ChangeKind.UPDATED,
         status_before=before["status"],
-        changes=history,
-        reason=reason,
+        changes=shown_changes(before, record.tracked_values(), changed),
+        reason=reason.strip(),
         new_version=True,
     )
     return record
+
+
+@dataclass(frozen=True)
+class RecordEdit:
+    """One record's part of records_update(): what record_update() takes for a single record."""
+
+    record: ProgressRecord
+    changes: dict
+    expected_version: int
+    reason: str = ""
+
+
+@transaction.atomic
+def records_update(*, edits: list[RecordEdit], user) -> list[ProgressRecord]:
+    """record_update() for several records at once, all or nothing: the same rules, one history row per record
+    changed, in the same few queries however many records (one lock, one update, one insert of history). A whole
+    return imported from a spreadsheet is saved here. Raises StaleRecordError for the first record changed since
+    its `expected_version`, or ValidationError for the first edit refused; either way nothing is written.
+    Returns the records changed."""
+    locked = {
+        r.pk: r
+        for r in ProgressRecord.objects.select_for_update(of=("self",))
+        .select_related("system", "recommendation", "accountable_owner", "delivery_lead")
+        .filter(pk__in=[edit.record.pk for edit in edits])
+        .order_by("pk")  # every writer locks in the same order: no deadlock between two imports
+    }
+    now = timezone.now()
+    period = ReportingPeriod.containing(timezone.localdate(now)).code
+    changed_records, history = [], []
+    for edit in edits:
+        record = locked[edit.record.pk]
+        if record.version != edit.expected_version:
+            raise StaleRecordError(record, list(record.history.filter(record_version__gt=edit.expected_version)))
+        before = record.tracked_values()
+        changed = record_changes_checked(record, edit.changes, edit.reason)
+        if not changed:
+            continue
+        record.version += 1
+        record.updated_at, record.updated_by, record.is_demo = now, user, False
+        changed_records.append(record)
+        history.append(
+            ProgressChange(
+                record=record,
+                system_id=record.system_id,
+                recommendation_id=record.recommendation_id,
+                kind=ChangeKind.UPDATED,
+                changed_at=now,
+                period=period,  # bulk_create skips save(), which sets it
+                changed_by=user,
+                changed_by_name=actor_name(user),
+                status_before=before["status"],
+                status_after=record.status,
+                changes=shown_changes(before, record.tracked_values(), changed),
+                reason=edit.reason.strip(),
+                record_version=record.version,
+            )
+        )
+    if changed_records:
+        with record_writes():
+            ProgressRecord.objects.bulk_update(changed_records, [*RECORD_WRITE_FIELDS])
+        ProgressChange.objects.bulk_create(history)
+    return changed_records
+
+
+RECORD_WRITE_FIELDS = (
+    *ProgressRecord.TRACKED_FIELDS,
+    "original_target_date",
+    "version",
+    "updated_at",
+    "updated_by",
+    "is_demo",
+)
 
 
 @transaction.atomic

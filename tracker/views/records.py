@@ -29,7 +29,7 @@ DATE_LABELS = {ProgressRecord.TRACKED_FIELDS["target_date"]}
 DATE_FORMAT = "j F Y"
 
 
-def _shown_value(label, value):
+def shown_value(label, value):
     if label in DATE_LABELS and isinstance(value, str):
         try:
             return format_date(datetime.date.fromisoformat(value), DATE_FORMAT)
@@ -44,7 +44,7 @@ def with_shown_changes(changes):
     changes = list(changes)
     for change in changes:
         change.shown_changes = [
-            (label, _shown_value(label, values[0]), _shown_value(label, values[1]))
+            (label, shown_value(label, values[0]), shown_value(label, values[1]))
             for label, values in change.changes.items()
         ]
     return changes
