@@ -10,6 +10,7 @@
 * Returns: an editor or approver submits and withdraws; an approver who did not submit signs off;
   the region's reviewer assures and challenges; the ICS answers challenges; the national team alone
   reopens. `return_actions` says which a user may take, for pages and API alike.
+* Open data: anyone, signed in or not, reads what is published; the national team alone publishes.
 """
 
 from functools import wraps
@@ -33,6 +34,7 @@ NO_ROLE = (
 )
 NATIONAL_ONLY = "The comparison of all systems is for the national team."
 READ_ONLY = "You can read this system's records but not change them."
+PUBLISH_OPEN_DATA_ONLY = "Only the national team publishes open data."
 
 
 def can_view_system(user, system: IntegratedCareSystem) -> bool:
@@ -77,6 +79,10 @@ def return_actions(user, quarterly_return) -> set[str]:
     if state == ReturnState.SIGNED_OFF and is_national(user):
         actions.add("reopen")
     return actions
+
+
+def can_publish_open_data(user) -> bool:
+    return is_national(user)
 
 
 def check_return_action(user, quarterly_return, action: str):
@@ -159,3 +165,12 @@ def system_of(obj) -> IntegratedCareSystem:
     if isinstance(obj, IntegratedCareSystem):
         return obj
     return obj.system if hasattr(obj, "system") else obj.record.system
+
+
+class CanPublishOpenData(BasePermission):
+    """API: published open data is public to read; publishing is for the national team (else 401 or 403)."""
+
+    message = PUBLISH_OPEN_DATA_ONLY
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or can_publish_open_data(request.user)

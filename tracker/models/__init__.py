@@ -1,3 +1,4 @@
+from .open_data import PublishedDataset, PublishedFile
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
 from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
@@ -12,6 +13,8 @@ __all__ = [
     "Membership",
     "Person",
     "Position",
+    "PublishedDataset",
+    "PublishedFile",
     "ProgressChange",
     "ProgressRecord",
     "QuarterlyReturn",

@@ -1,8 +1,10 @@
 """Writes that touch several rows, each one transaction that also writes its history: pages and the API call these.
 
 records.py: a record, its evidence, copying a predecessor's position. returns.py: the quarterly return's cycle.
+open_data.py: publishing a signed-off quarter as open data.
 """
 
+from .open_data import OpenDataRefused, open_data_publish
 from .records import (
     MAX_REASON_LENGTH,
     StaleRecordError,
@@ -30,12 +32,14 @@ from .returns import (
 __all__ = [
     "MAX_REASON_LENGTH",
     "Blocker",
+    "OpenDataRefused",
     "ReturnRefused",
     "StaleRecordError",
     "challenge_answer",
     "challenge_raise",
     "evidence_add",
     "evidence_withdraw",
+    "open_data_publish",
     "record_reconfirm",
     "record_update",
     "records_ensure",
