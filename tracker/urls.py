@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, board_report, comparison, peer_learning, records, returns
+from .views import account, board_report, comparison, open_data, peer_learning, records, returns
 
 app_name = "tracker"
 urlpatterns = [
@@ -25,6 +25,13 @@ urlpatterns = [
     path("systems/<str:ods_code>/returns/<str:period>/<str:action>/", returns.return_action, name="return_action"),
     path("challenges/<int:pk>/answer/", returns.challenge_answer, name="challenge_answer"),
     path("returns/", returns.returns_overview, name="returns"),
+    path("returns/publish/", open_data.open_data_publish, name="open_data_publish"),
+    # Open data: public, no sign-in. The unnumbered addresses are the latest version; /v<N>/ each version for ever.
+    path("open-data/", open_data.open_data_list, name="open_data"),
+    path("open-data/<str:period>/", open_data.open_data_period, name="open_data_period"),
+    path("open-data/<str:period>/v<int:version>/", open_data.open_data_period, name="open_data_version"),
+    path("open-data/<str:period>/<str:name>", open_data.open_data_file, name="open_data_file"),
+    path("open-data/<str:period>/v<int:version>/<str:name>", open_data.open_data_file, name="open_data_version_file"),
     path("comparison/", comparison.comparison, name="comparison"),
     path("comparison/rollups/", comparison.rollups, name="rollups"),
     path("peer-learning/", peer_learning.peer_learning, name="peer_learning"),

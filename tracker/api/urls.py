@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import returns, views
+from . import open_data, returns, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -13,6 +13,7 @@ router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("periods", views.ReportingPeriodViewSet, basename="period")
 router.register("returns", returns.QuarterlyReturnViewSet, basename="return")
 router.register("challenges", returns.ChallengeViewSet, basename="challenge")
+router.register("open-data", open_data.OpenDataViewSet, basename="open-data")
 urlpatterns = [
     *router.urls,
     path("comparison/", views.RollupsView.as_view(), name="comparison"),
