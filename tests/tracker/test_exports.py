@@ -124,3 +124,21 @@ def test_the_returns_export_is_one_row_per_system_and_period_with_its_source_and
     assert qwo["position_source"] == "signed_off" and isinstance(qwo["signed_off_at"], datetime.datetime)
     others = [row["position_source"] for row in rows if row["ods_code"] != "QWO"]
     assert set(others) == {"history"}
+
+
+def test_the_rollups_export_counts_signed_off_systems_per_row_not_the_national_figure_on_every_row(
+    client, alice, april, nadia, west_yorkshire
+):
+    from tests.tracker.test_returns import make_ready, the_return
+    from tracker import services
+
+    make_ready(west_yorkshire, alice)
+    services.return_submit(quarterly_return=the_return(), user=alice)
+    services.return_sign_off(quarterly_return=the_return(), user=april)
+    client.force_login(nadia)
+    text = client.get(reverse("tracker:rollups"), {"export": "csv"}).content.decode()
+    rows = {(row["level"], row["key"]): row for row in csv.DictReader(io.StringIO(text))}
+    assert rows["england", "england"]["signed_off_systems"] == "1"
+    assert rows["region", "Y63"]["signed_off_systems"] == "1"  # West Yorkshire's region
+    assert rows["region", "Y56"]["signed_off_systems"] == "0"  # London: none of its systems signed off
+    assert all(name == name.lower() and " " not in name for name in next(iter(rows.values())))
