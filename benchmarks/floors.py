@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from tracker.choices import EvidenceKind, Status
-from tracker.models import Position, ProgressRecord
+from tracker.models import Position, ProgressRecord, PublishedFile
 from tracker.models.progress import is_overdue, is_stale, stale_before
 from tracker.periods import ReportingPeriod
 from tracker.selectors import PROGRESS_ROW_FIELDS, footprint
@@ -196,3 +196,15 @@ def progress_floor(request):
     """The API's first page of 500: the same rows, from the same .values() columns, as JSON."""
     rows = ProgressRecord.objects.order_by("system__ods_code", "recommendation_id").values(*PROGRESS_ROW_FIELDS)[:500]
     return JsonResponse({"results": list(rows)})
+
+
+def open_data_csv_floor(request, period):
+    """A published period's latest progress.csv: its stored bytes, from one query, as they are. The page also
+    answers If-None-Match from the checksum before reading the bytes, and adds the cache headers."""
+    content = (
+        PublishedFile.objects.filter(dataset__period=period, name="progress.csv")
+        .order_by("-dataset__version")
+        .values_list("content", flat=True)[:1]
+        .get()
+    )
+    return HttpResponse(bytes(content), content_type="text/csv; charset=utf-8")

@@ -19,12 +19,15 @@ It then serves the app with gunicorn (production settings) and times, taking tur
 * the board report (current period);
 * the comparison and QWO's board report for the signed-off period, each against a floor: one plain query of
   the frozen positions of the sign-offs in force (see floors.py for what each reads);
-* GET /api/v1/progress/?page_size=500, against a floor: a JsonResponse of .values() of the same rows.
+* GET /api/v1/progress/?page_size=500, against a floor: a JsonResponse of .values() of the same rows;
+* the open data of the latest completed quarter with a signed-off return (36 ICSs, April 2026 on), published by
+  the national team through the services: /open-data/<period>/progress.csv, fetched anonymously as the public
+  does, against a floor: the stored bytes from one query.
 
 It prints each page's median latency, its ratio to its floor and how much slower it is at 10x, each
 beside its goal; it exits 1 if any goal is missed. Goals: comparison <= 1.5x its floor, each signed-off page
-<= 1.5x its floor, API <= 2x its floor, no page (comparison, board report, the two signed-off pages, API)
-more than 1.5x slower at 10x data.
+<= 1.5x its floor, API <= 2x its floor, open-data CSV <= 1.5x its floor, no page (comparison, board report, the
+two signed-off pages, API, open-data CSV) more than 1.5x slower at 10x data.
 Results also go to benchmarks/results/latest.json. Requests go only to 127.0.0.1.
 
 Environment: BENCHMARK_PG (server URL), BENCHMARK_DB_PREFIX (databases <prefix>_1x and <prefix>_10x,
@@ -52,9 +55,9 @@ SIZES = {
     "10x": {"changes_per_period": 30, "evidence_per_record": 50},
 }
 RESULTS = ROOT / "benchmarks" / "results"
-GOALS = {"comparison": 1.5, "api": 2.0, "signed_off": 1.5, "scale": 1.5}
+GOALS = {"comparison": 1.5, "api": 2.0, "signed_off": 1.5, "open_data": 1.5, "scale": 1.5}
 BOARD_REPORT_SYSTEM = "QWO"
-SCALED_PAGES = ("comparison", "board_report", "comparison_signed", "board_report_signed", "api")
+SCALED_PAGES = ("comparison", "board_report", "comparison_signed", "board_report_signed", "api", "open_data_csv")
 if not re.fullmatch(r"[a-z_][a-z0-9_]*", PREFIX):
     sys.exit(f"BENCHMARK_DB_PREFIX must be a lower-case SQL name, not {PREFIX!r}")
 
@@ -198,6 +201,10 @@ for code in dict.fromkeys(blocker.recommendation for blocker in services.return_
 if quarterly_return.state == ReturnState.OPEN:  # a demo return may also be waiting for sign-off already
     quarterly_return = services.return_submit(quarterly_return=quarterly_return, user=board_editor)
 board_sign_off = services.return_sign_off(quarterly_return=quarterly_return, user=approver)
+# The latest completed quarter with a signed-off return (the 36 ICBs of April 2026 on) is published as open data by
+# the national team, as from the returns page: its CSV is timed.
+open_data_period = next(period for period in reversed(completed) if signed_off_in[period.code])
+open_data = services.open_data_publish(period=open_data_period, user=national, note="")
 signed_off_in[signed_period.code] = QuarterlyReturn.objects.filter(
     period=signed_period.code, state=ReturnState.SIGNED_OFF, system__in=footprint(signed_period)
 ).count()
@@ -217,6 +224,9 @@ print(json.dumps({{
     "board_report_sign_off": board_sign_off.number,
     "board_report_frozen_evidence": sum(len(p.evidence) for p in board_sign_off.positions.all()),
     "positions": Position.objects.count(),
+    "open_data_period": open_data_period.code,
+    "open_data_systems": open_data.footprint_systems,
+    "open_data_rows": open_data.files.get(name="progress.csv").content.tobytes().count(b"\\n") - 1,
 }}))
 """
     data = json.loads(manage("shell", "-c", script, env=dev_env(database)).splitlines()[-1])
@@ -311,8 +321,9 @@ def serving(database: str, port: int):
         server.wait(timeout=10)
 
 
-def pages(database: str, port: int, past_period: str, signed_period: str) -> dict[str, tuple[int, str, dict]]:
+def pages(database: str, port: int, data: dict) -> dict[str, tuple[int, str, dict]]:
     """What is timed on one server: each page's URL and credentials."""
+    past_period, signed_period, open_period = data["past_period"], data["signed_period"], data["open_data_period"]
     token = manage("create_api_token", "national", "benchmark", env=dev_env(database))
     cookie = {"Cookie": session_cookie(database)}
     api = {"Authorization": f"Token {token}"}
@@ -332,6 +343,9 @@ def pages(database: str, port: int, past_period: str, signed_period: str) -> dic
         ),
         "api": (port, "/api/v1/progress/?page_size=500", api),
         "api_floor": (port, "/benchmark-floor/progress/", api),
+        # Public: no cookie, no token.
+        "open_data_csv": (port, f"/open-data/{open_period}/progress.csv", {}),
+        "open_data_csv_floor": (port, f"/benchmark-floor/open-data/{open_period}/progress.csv", {}),
     }
 
 
@@ -346,6 +360,9 @@ def checks(results: dict) -> list[tuple[str, float, float]]:
         found.append((f"{size}: API vs its floor", ms["api"] / ms["api_floor"], GOALS["api"]))
         for page in ("comparison_signed", "board_report_signed"):
             found.append((f"{size}: {page} vs its floor", ms[page] / ms[f"{page}_floor"], GOALS["signed_off"]))
+        found.append(
+            (f"{size}: open-data CSV vs its floor", ms["open_data_csv"] / ms["open_data_csv_floor"], GOALS["open_data"])
+        )
     one, ten = results["1x"]["median_ms"], results["10x"]["median_ms"]
     for page in SCALED_PAGES:
         found.append((f"{page} at 10x data vs 1x", ten[page] / one[page], GOALS["scale"]))
@@ -370,7 +387,7 @@ def main() -> int:
             database = f"{PREFIX}_{size}"
             stack.enter_context(serving(database, port))
             data = results[size]["data"]
-            for page, target in pages(database, port, data["past_period"], data["signed_period"]).items():
+            for page, target in pages(database, port, data).items():
                 timed[size, page] = target
         medians = median_ms(timed)
     for size in SIZES:
@@ -386,6 +403,8 @@ def main() -> int:
         f"{results[size]['data']['signed_off_returns'][data['signed_period']]} at {size}" for size in SIZES
     )
     print(f"(comparison_past is {data['past_period']}; it and comparison_change have no goal yet)")
+    open_data = f"{data['open_data_rows']} rows, {data['open_data_systems']} ICSs"
+    print(f"(open_data_csv is {data['open_data_period']}: {open_data})")
     print(
         f"(*_signed is {data['signed_period']}: of its {data['signed_period_systems']} systems' returns {signed} "
         f"are signed off, {BOARD_REPORT_SYSTEM}'s among them)\n"

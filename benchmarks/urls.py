@@ -12,5 +12,6 @@ urlpatterns = [
     path("benchmark-floor/comparison/signed-off/", floors.comparison_signed_off_floor),
     path("benchmark-floor/systems/<str:ods_code>/report/", floors.board_report_signed_off_floor),
     path("benchmark-floor/progress/", floors.progress_floor),
+    path("benchmark-floor/open-data/<str:period>/progress.csv", floors.open_data_csv_floor),
     *app_urlpatterns,
 ]
