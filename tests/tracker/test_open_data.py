@@ -238,3 +238,14 @@ def test_unpublished_periods_versions_and_files_are_404(published, client):
     assert client.get(reverse("tracker:open_data_period", args=["2023-24-Q1"])).status_code == 404
     assert client.get(reverse("tracker:open_data_version", args=[NOW.code, 9])).status_code == 404
     assert client.get(reverse("tracker:open_data_file", args=[NOW.code, "secrets.csv"])).status_code == 404
+
+
+def test_the_open_data_list_filters_by_period_and_latest_version(published, nadia):
+    services.open_data_publish(period=NOW, user=nadia, note="Counted again")
+    api = api_for()
+    assert [d["version"] for d in api.get("/api/v1/open-data/", {"latest": "true"}).json()["results"]] == [2]
+    assert [d["version"] for d in api.get("/api/v1/open-data/", {"latest": "false"}).json()["results"]] == [1]
+    assert len(api.get("/api/v1/open-data/", {"period": NOW.code}).json()["results"]) == 2
+    assert api.get("/api/v1/open-data/", {"period": NOW.previous.code}).json()["results"] == []
+    assert api.get("/api/v1/open-data/", {"period": "Q9"}).status_code == 400
+    assert api.get("/api/v1/open-data/", {"latest": "maybe"}).status_code == 400

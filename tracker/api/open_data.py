@@ -1,5 +1,6 @@
 """/api/v1/open-data/: what is published (public), and publishing a signed-off quarter (the national team)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 
 from config.api import CSVListMixin
 from tracker import permissions, selectors, services
+from tracker.filtersets import PublishedDatasetFilterSet
 from tracker.forms import PeriodField
 from tracker.models import PublishedDataset
 from tracker.services.open_data import FILES, MAX_NOTE_LENGTH
@@ -52,11 +54,13 @@ class PublishedDatasetSerializer(serializers.ModelSerializer):
 
 
 class PeriodSerializerField(serializers.CharField):
+    """A reporting period code, checked by the same field as the pages' (a real period, not in the future)."""
+
     def to_internal_value(self, data):
         try:
             return PeriodField().clean(super().to_internal_value(data))
-        except Exception as error:  # a Django ValidationError: its messages, as DRF's
-            raise serializers.ValidationError(getattr(error, "messages", [str(error)])) from None
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class PublishSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -75,8 +79,7 @@ class OpenDataViewSet(CSVListMixin, mixins.CreateModelMixin, viewsets.GenericVie
 
     serializer_class = PublishedDatasetSerializer
     permission_classes = [permissions.CanPublishOpenData]
-    filterset_class = None
-    filter_backends = []
+    filterset_class = PublishedDatasetFilterSet
 
     def get_queryset(self):
         return selectors.published_datasets()
