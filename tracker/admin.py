@@ -13,6 +13,7 @@ from .models import (
     Person,
     ProgressChange,
     ProgressRecord,
+    PublishedDataset,
     QuarterlyReturn,
     Region,
     ReturnEvent,
@@ -109,3 +110,10 @@ class ReturnEventAdmin(ReadOnlyAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+# Published open data never changes: the audit trail of who published what, when and why.
+@admin.register(PublishedDataset)
+class PublishedDatasetAdmin(ReadOnlyAdmin):
+    list_display = ["period", "version", "published_at", "published_by_name", "signed_off_systems", "is_demo"]
+    list_filter = ["period"]

@@ -249,3 +249,13 @@ def test_the_open_data_list_filters_by_period_and_latest_version(published, nadi
     assert api.get("/api/v1/open-data/", {"period": NOW.previous.code}).json()["results"] == []
     assert api.get("/api/v1/open-data/", {"period": "Q9"}).status_code == 400
     assert api.get("/api/v1/open-data/", {"latest": "maybe"}).status_code == 400
+
+
+def test_the_admin_shows_who_published_each_version_and_changes_nothing(published, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.invalid", "x"))
+    listing = client.get("/admin/tracker/publisheddataset/")
+    assert listing.status_code == 200 and "Nadia Tester" in listing.content.decode()
+    assert client.post(f"/admin/tracker/publisheddataset/{published.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert PublishedDataset.objects.filter(pk=published.pk).exists()

@@ -10,6 +10,7 @@ and stored with their sha256 checksums: `tracker.views.open_data` serves those b
 import hashlib
 import json
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -340,8 +341,6 @@ def _datapackage(dataset: PublishedDataset, files: dict[str, bytes]) -> bytes:
 
 
 def _required_note(note: str, version: int) -> str:
-    from django.core.exceptions import ValidationError
-
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise ValidationError({"note": f"Keep the note to {MAX_NOTE_LENGTH:,} characters; you entered {len(note):,}."})
@@ -354,8 +353,6 @@ def _required_note(note: str, version: int) -> str:
 def open_data_publish(*, period: ReportingPeriod, user, note: str = "") -> PublishedDataset:
     """Publish `period`'s signed-off returns as a new version of its open data (the national team only). Refused
     (OpenDataRefused) while no return of the period is signed off; a second version needs a note."""
-    from django.core.exceptions import PermissionDenied
-
     from ..selectors import footprint
 
     if not permissions.can_publish_open_data(user):
