@@ -5,9 +5,13 @@ import csv
 import hashlib
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conftest import make_user
@@ -15,6 +19,7 @@ from tests.factories import update
 from tests.tracker.test_returns import NOW, make_ready, the_return
 from tracker import services
 from tracker.models import ApiToken, Position, PublishedDataset, PublishedFile
+from tracker.selectors import footprint
 
 pytestmark = pytest.mark.django_db
 FILES = ["progress.csv", "progress.json", "catalogue.csv", "register.csv", "datapackage.json"]
@@ -55,6 +60,9 @@ def test_the_published_package_is_valid_for_frictionless_with_keys_into_the_cata
         (tmp_path / name).write_bytes(file_bytes(published, name))
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    # As its users will check it: `frictionless validate datapackage.json` in the downloaded folder.
+    command = [str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"]
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode == 0
     descriptor = json.loads((tmp_path / "datapackage.json").read_text())
     assert descriptor["licenses"][0]["name"] == "OGL-UK-3.0"
     progress = next(r for r in descriptor["resources"] if r["name"] == "progress")
@@ -88,18 +96,39 @@ def test_progress_csv_read_back_is_every_frozen_position_and_not_signed_off_for_
     update(west_yorkshire, "NHSCC-4", alice, status="blue", reason="Done since")
     rows = list(csv.DictReader(io.StringIO(file_bytes(published, "progress.csv").decode())))
 
-    qwo = {row["recommendation"]: row for row in rows if row["ods_code"] == "QWO"}
-    frozen = Position.objects.filter(sign_off=the_return().sign_off).select_related("recommendation")
-    assert {p.recommendation.code: p.status for p in frozen} == {code: row["status"] for code, row in qwo.items()}
-    nhscc_4 = qwo["NHSCC-4"]
-    position = frozen.get(recommendation__code="NHSCC-4")
-    assert (nhscc_4["status"], nhscc_4["signed_off"], nhscc_4["sign_off_version"]) == ("amber", "true", "1")
-    assert nhscc_4["target_date"] == position.target_date.isoformat()
-    assert nhscc_4["last_reason"] == position.last_reason and nhscc_4["is_demo"] == "false"
+    sign_off = the_return().sign_off
+    expected = {
+        p.recommendation.code: {
+            "period": NOW.code,
+            "ods_code": "QWO",
+            "recommendation": p.recommendation.code,
+            "signed_off": "true",
+            "sign_off_version": str(sign_off.number),
+            "signed_off_on": timezone.localdate(sign_off.signed_off_at).isoformat(),
+            "status": p.status,
+            "target_date": p.target_date.isoformat() if p.target_date else "",
+            "original_target_date": p.original_target_date.isoformat() if p.original_target_date else "",
+            "summary": p.summary,
+            "last_reason": p.last_reason,
+            "evidence_items": str(len(p.evidence)),
+            "is_demo": "false",
+        }
+        for p in Position.objects.filter(sign_off=sign_off).select_related("recommendation")
+    }
+    assert {row["recommendation"]: row for row in rows if row["ods_code"] == "QWO"} == expected
+    assert expected["NHSCC-4"]["status"] == "amber"
     others = [row for row in rows if row["ods_code"] != "QWO"]
-    assert len({row["ods_code"] for row in others}) == 35
-    assert all(row["signed_off"] == "false" and row["status"] == "" and row["target_date"] == "" for row in others)
+    assert {row["ods_code"] for row in others} == set(
+        footprint(NOW).exclude(ods_code="QWO").values_list("ods_code", flat=True)
+    )
+    assert len(others) == 35 * len(expected)
+    blank = ("sign_off_version", "signed_off_on", "status", "target_date", "summary", "evidence_items")
+    assert all(row["signed_off"] == "false" and not any(row[name] for name in blank) for row in others)
     assert published.signed_off_systems == 1 and published.footprint_systems == 36
+    as_json = json.loads(file_bytes(published, "progress.json"))
+    assert [(r["ods_code"], r["recommendation"], r["status"]) for r in as_json] == [
+        (r["ods_code"], r["recommendation"], r["status"] or None) for r in rows
+    ]
 
 
 def test_no_owner_name_or_email_is_ever_published(published):
