@@ -226,7 +226,7 @@ print(json.dumps({{
     "positions": Position.objects.count(),
     "open_data_period": open_data_period.code,
     "open_data_systems": open_data.footprint_systems,
-    "open_data_rows": open_data.files.get(name="progress.csv").content.tobytes().count(b"\\n") - 1,
+    "open_data_rows": bytes(open_data.files.get(name="progress.csv").content).count(b"\\n") - 1,
 }}))
 """
     data = json.loads(manage("shell", "-c", script, env=dev_env(database)).splitlines()[-1])
