@@ -288,3 +288,18 @@ def test_the_admin_shows_who_published_each_version_and_changes_nothing(publishe
     assert listing.status_code == 200 and "Nadia Tester" in listing.content.decode()
     assert client.post(f"/admin/tracker/publisheddataset/{published.pk}/delete/", {"post": "yes"}).status_code == 403
     assert PublishedDataset.objects.filter(pk=published.pk).exists()
+
+
+def test_a_file_is_one_query_and_a_revalidation_does_not_read_its_bytes(published, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def selects(**headers):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("tracker:open_data_file", args=[NOW.code, "progress.csv"]), **headers)
+        return response, [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+
+    response, [read] = selects()
+    assert '"content"' in read
+    not_modified, [revalidated] = selects(HTTP_IF_NONE_MATCH=response["ETag"])
+    assert not_modified.status_code == 304 and '"content"' not in revalidated

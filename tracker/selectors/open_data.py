@@ -43,12 +43,14 @@ def published_dataset(period: str, version: int | None = None) -> PublishedDatas
     return datasets.order_by("-version").first()
 
 
-def published_file(period: str, name: str, version: int | None = None) -> PublishedFile | None:
-    """A file of a period's version `version` (or latest), without its bytes: enough to answer If-None-Match."""
+def published_file(period: str, name: str, version: int | None = None, *, with_content=True) -> PublishedFile | None:
+    """A file of a period's version `version` (or latest), in one query; `with_content=False` leaves its bytes
+    unread, which is enough to answer If-None-Match."""
     files = PublishedFile.objects.filter(dataset__period=period, name=name).select_related("dataset")
     if version is not None:
         files = files.filter(dataset__version=version)
-    return files.defer("content").order_by("-dataset__version").first()
+    files = files.only("name", "media_type", "sha256", "dataset__version", *(("content",) if with_content else ()))
+    return files.order_by("-dataset__version").first()
 
 
 def published_summary(dataset: PublishedDataset) -> dict:
