@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 
 from tracker.choices import ChangeKind, EvidenceKind, Status
-from tracker.models import Position, ProgressChange, ProgressRecord
+from tracker.models import Position, ProgressChange, ProgressRecord, PublishedFile
 from tracker.models.progress import is_overdue, is_stale, record_writes, stale_before
 from tracker.periods import ReportingPeriod
 from tracker.selectors import PROGRESS_ROW_FIELDS, footprint
@@ -267,3 +267,15 @@ def import_apply_floor(request, ods_code):
             for r, after, fields, why in changed
         )
     return JsonResponse({"applied": len(changed)})
+
+
+def open_data_csv_floor(request, period):
+    """A published period's latest progress.csv: its stored bytes, from one query, as they are. The page also
+    answers If-None-Match from the checksum before reading the bytes, and adds the cache headers."""
+    content = (
+        PublishedFile.objects.filter(dataset__period=period, name="progress.csv")
+        .order_by("-dataset__version")
+        .values_list("content", flat=True)[:1]
+        .get()
+    )
+    return HttpResponse(bytes(content), content_type="text/csv; charset=utf-8")

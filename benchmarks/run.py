@@ -23,12 +23,16 @@ It then serves the app with gunicorn (production settings) and times, taking tur
 * an import of QWO's whole return (POST /api/v1/progress/import/, as its editor, a CSV in which all 18 rows change
   status and summary with a reason, made untimed before each request from the records as they are): its preview
   (dry_run=true) and its application (dry_run=false), each against a floor: the same CSV read with the csv module
-  and the records in one query, then for the apply one update and one insert of history in one transaction.
+  and the records in one query, then for the apply one update and one insert of history in one transaction;
+* the open data of the latest completed quarter with a signed-off return (36 ICSs, April 2026 on), published by
+  the national team through the services: /open-data/<period>/progress.csv, fetched anonymously as the public
+  does, against a floor: the stored bytes from one query.
 
 It prints each page's median latency, its ratio to its floor and how much slower it is at 10x, each
 beside its goal; it exits 1 if any goal is missed. Goals: comparison <= 1.5x its floor, each signed-off page
-<= 1.5x its floor, API <= 2x its floor, import preview and apply <= 4x their floors, no page (comparison, board
-report, the two signed-off pages, API, the two imports) more than 1.5x slower at 10x data.
+<= 1.5x its floor, API <= 2x its floor, import preview and apply <= 4x their floors, open-data CSV <= 1.5x its
+floor, no page (comparison, board report, the two signed-off pages, API, the two imports, open-data CSV) more
+than 1.5x slower at 10x data.
 Results also go to benchmarks/results/latest.json. Requests go only to 127.0.0.1.
 
 Environment: BENCHMARK_PG (server URL), BENCHMARK_DB_PREFIX (databases <prefix>_1x and <prefix>_10x,
@@ -60,7 +64,7 @@ SIZES = {
 RESULTS = ROOT / "benchmarks" / "results"
 # The import goal is from a first trial at 1x on a loaded machine (preview 3.8x, apply 2.9x its floor: sign-in,
 # throttle, the checks of every cell and record that the floors skip): a full run should tighten it.
-GOALS = {"comparison": 1.5, "api": 2.0, "signed_off": 1.5, "import": 4.0, "scale": 1.5}
+GOALS = {"comparison": 1.5, "api": 2.0, "signed_off": 1.5, "import": 4.0, "open_data": 1.5, "scale": 1.5}
 BOARD_REPORT_SYSTEM = "QWO"
 SCALED_PAGES = (
     "comparison",
@@ -70,6 +74,7 @@ SCALED_PAGES = (
     "api",
     "import_preview",
     "import_apply",
+    "open_data_csv",
 )
 if not re.fullmatch(r"[a-z_][a-z0-9_]*", PREFIX):
     sys.exit(f"BENCHMARK_DB_PREFIX must be a lower-case SQL name, not {PREFIX!r}")
@@ -214,6 +219,10 @@ for code in dict.fromkeys(blocker.recommendation for blocker in services.return_
 if quarterly_return.state == ReturnState.OPEN:  # a demo return may also be waiting for sign-off already
     quarterly_return = services.return_submit(quarterly_return=quarterly_return, user=board_editor)
 board_sign_off = services.return_sign_off(quarterly_return=quarterly_return, user=approver)
+# The latest completed quarter with a signed-off return (the 36 ICBs of April 2026 on) is published as open data by
+# the national team, as from the returns page: its CSV is timed.
+open_data_period = next(period for period in reversed(completed) if signed_off_in[period.code])
+open_data = services.open_data_publish(period=open_data_period, user=national, note="")
 signed_off_in[signed_period.code] = QuarterlyReturn.objects.filter(
     period=signed_period.code, state=ReturnState.SIGNED_OFF, system__in=footprint(signed_period)
 ).count()
@@ -233,6 +242,9 @@ print(json.dumps({{
     "board_report_sign_off": board_sign_off.number,
     "board_report_frozen_evidence": sum(len(p.evidence) for p in board_sign_off.positions.all()),
     "positions": Position.objects.count(),
+    "open_data_period": open_data_period.code,
+    "open_data_systems": open_data.footprint_systems,
+    "open_data_rows": bytes(open_data.files.get(name="progress.csv").content).count(b"\\n") - 1,
 }}))
 """
     data = json.loads(manage("shell", "-c", script, env=dev_env(database)).splitlines()[-1])
@@ -369,8 +381,9 @@ def serving(database: str, port: int):
         server.wait(timeout=10)
 
 
-def pages(database: str, port: int, past_period: str, signed_period: str) -> dict[str, tuple[int, str, dict]]:
+def pages(database: str, port: int, data: dict) -> dict[str, tuple[int, str, dict]]:
     """What is timed on one server: each page's URL and credentials."""
+    past_period, signed_period, open_period = data["past_period"], data["signed_period"], data["open_data_period"]
     token = manage("create_api_token", "national", "benchmark", env=dev_env(database))
     editor = manage("create_api_token", f"editor.{BOARD_REPORT_SYSTEM.lower()}", "benchmark", env=dev_env(database))
     cookie = {"Cookie": session_cookie(database)}
@@ -397,6 +410,9 @@ def pages(database: str, port: int, past_period: str, signed_period: str) -> dic
         "import_preview_floor": (port, f"{floor}/import-preview/", {}, import_upload(port, editor, dry_run=True)),
         "import_apply": (port, "/api/v1/progress/import/", as_editor, import_upload(port, editor, dry_run=False)),
         "import_apply_floor": (port, f"{floor}/import-apply/", {}, import_upload(port, editor, dry_run=False)),
+        # Public: no cookie, no token.
+        "open_data_csv": (port, f"/open-data/{open_period}/progress.csv", {}),
+        "open_data_csv_floor": (port, f"/benchmark-floor/open-data/{open_period}/progress.csv", {}),
     }
 
 
@@ -413,6 +429,9 @@ def checks(results: dict) -> list[tuple[str, float, float]]:
             found.append((f"{size}: {page} vs its floor", ms[page] / ms[f"{page}_floor"], GOALS["signed_off"]))
         for page in ("import_preview", "import_apply"):
             found.append((f"{size}: {page} vs its floor", ms[page] / ms[f"{page}_floor"], GOALS["import"]))
+        found.append(
+            (f"{size}: open-data CSV vs its floor", ms["open_data_csv"] / ms["open_data_csv_floor"], GOALS["open_data"])
+        )
     one, ten = results["1x"]["median_ms"], results["10x"]["median_ms"]
     for page in SCALED_PAGES:
         found.append((f"{page} at 10x data vs 1x", ten[page] / one[page], GOALS["scale"]))
@@ -437,7 +456,7 @@ def main() -> int:
             database = f"{PREFIX}_{size}"
             stack.enter_context(serving(database, port))
             data = results[size]["data"]
-            for page, target in pages(database, port, data["past_period"], data["signed_period"]).items():
+            for page, target in pages(database, port, data).items():
                 timed[size, page] = target
         medians = median_ms(timed)
     for size in SIZES:
@@ -453,6 +472,8 @@ def main() -> int:
         f"{results[size]['data']['signed_off_returns'][data['signed_period']]} at {size}" for size in SIZES
     )
     print(f"(comparison_past is {data['past_period']}; it and comparison_change have no goal yet)")
+    open_data = f"{data['open_data_rows']} rows, {data['open_data_systems']} ICSs"
+    print(f"(open_data_csv is {data['open_data_period']}: {open_data})")
     print(
         f"(*_signed is {data['signed_period']}: of its {data['signed_period_systems']} systems' returns {signed} "
         f"are signed off, {BOARD_REPORT_SYSTEM}'s among them)\n"

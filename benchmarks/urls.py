@@ -14,5 +14,6 @@ urlpatterns = [
     path("benchmark-floor/progress/", floors.progress_floor),
     path("benchmark-floor/systems/<str:ods_code>/import-preview/", floors.import_preview_floor),
     path("benchmark-floor/systems/<str:ods_code>/import-apply/", floors.import_apply_floor),
+    path("benchmark-floor/open-data/<str:period>/progress.csv", floors.open_data_csv_floor),
     *app_urlpatterns,
 ]

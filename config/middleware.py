@@ -98,7 +98,8 @@ class PrivateResponsesMiddleware:
     """Nothing a signed-in user or an API token sees is kept by a browser or proxy cache, nor is any download.
 
     Judged from the request's credentials (session cookie, Authorization header), so it works without the database.
-    Public pages seen anonymously stay cacheable; static files never reach here (whitenoise answers first).
+    Public pages seen anonymously stay cacheable; static files never reach here (whitenoise answers first). A
+    response marked `public_file` (published open data: the same bytes for everyone) stays public whoever asks.
     """
 
     def __init__(self, get_response):
@@ -106,6 +107,8 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(response, "public_file", False):
+            return response
         credentials = settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
         if credentials or response.get("Content-Disposition", "").startswith("attachment"):
             patch_cache_control(response, no_store=True, private=True)

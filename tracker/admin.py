@@ -16,6 +16,7 @@ from .models import (
     Person,
     ProgressChange,
     ProgressRecord,
+    PublishedDataset,
     QuarterlyReturn,
     Region,
     ReturnEvent,
@@ -162,3 +163,10 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "recipient_email", "system", "sent_at", "attempts", "next_attempt_at"]
     list_filter = ["kind", "digest", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient_email", "subject", "dedupe_key"]
+
+
+# Published open data never changes: the audit trail of who published what, when and why.
+@admin.register(PublishedDataset)
+class PublishedDatasetAdmin(ReadOnlyAdmin):
+    list_display = ["period", "version", "published_at", "published_by_name", "signed_off_systems", "is_demo"]
+    list_filter = ["period"]

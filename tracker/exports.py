@@ -56,6 +56,16 @@ def csv_lines(header, rows):
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
+def _xlsx_cell(value):
+    """Excel has no time zones: a moment is written as local time (settings.TIME_ZONE), as the pages show it."""
+    value = safe_cell(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
 def _xlsx(sheet_title: str, header, rows) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -64,9 +74,11 @@ def _xlsx(sheet_title: str, header, rows) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_cell(cell) for cell in row])
+        sheet.append([_xlsx_cell(cell) for cell in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, datetime.date):
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, datetime.date):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever openpyxl guesses from the text

@@ -17,6 +17,7 @@ from .models import (
     Membership,
     ProgressChange,
     ProgressRecord,
+    PublishedDataset,
     QuarterlyReturn,
     Region,
 )
@@ -222,3 +223,21 @@ class MembershipFilterSet(django_filters.FilterSet):
     class Meta:
         model = Membership
         fields = ["system", "region", "role"]
+
+
+class PublishedDatasetFilterSet(django_filters.FilterSet):
+    """Filters for published open data (`/api/v1/open-data/`)."""
+
+    period = PeriodFilter(method="filter_period", label="Reporting period, e.g. 2026-27-Q2")
+    latest = StrictBooleanFilter(method="filter_latest", label="Only the latest version of each period")
+
+    class Meta:
+        model = PublishedDataset
+        fields = ["period", "latest"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period=value.code)
+
+    def filter_latest(self, queryset, name, value):
+        latest = PublishedDataset.objects.latest_per_period().values("pk")
+        return queryset.filter(pk__in=latest) if value else queryset.exclude(pk__in=latest)

@@ -13,6 +13,7 @@
 * Teams: an ICS's approvers invite, change and remove its members (`can_manage_team`); its other members see
   who is in it, read-only; anyone else gets 404. The national team manages regional reviewers and invites the
   first approver of an ICS that has none. Superusers keep the admin.
+* Open data: anyone, signed in or not, reads what is published; the national team alone publishes.
 """
 
 from functools import wraps
@@ -36,6 +37,7 @@ NO_ROLE = (
 )
 NATIONAL_ONLY = "The comparison of all systems is for the national team."
 READ_ONLY = "You can read this system's records but not change them."
+PUBLISH_OPEN_DATA_ONLY = "Only the national team publishes open data."
 
 
 def can_view_system(user, system: IntegratedCareSystem) -> bool:
@@ -80,6 +82,10 @@ def return_actions(user, quarterly_return) -> set[str]:
     if state == ReturnState.SIGNED_OFF and is_national(user):
         actions.add("reopen")
     return actions
+
+
+def can_publish_open_data(user) -> bool:
+    return is_national(user)
 
 
 def check_return_action(user, quarterly_return, action: str):
@@ -216,3 +222,12 @@ def get_team_for_user(user, ods_code: str, *, manage: bool = False) -> Integrate
     if manage and not can_manage_team(user, system):
         raise PermissionDenied(TEAM_READ_ONLY)
     return system
+
+
+class CanPublishOpenData(BasePermission):
+    """API: published open data is public to read; publishing is for the national team (else 401 or 403)."""
+
+    message = PUBLISH_OPEN_DATA_ONLY
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or can_publish_open_data(request.user)

@@ -25,11 +25,12 @@ LISTS = [
     "/api/v1/returns/",
     "/api/v1/challenges/",
     "/api/v1/members/",
+    "/api/v1/open-data/",
 ]
 
 
 @pytest.fixture
-def data(alice, april, rita, west_yorkshire):
+def data(alice, april, rita, nadia, west_yorkshire):
     from tests.tracker.test_returns import make_ready, the_return
     from tracker import services
 
@@ -39,6 +40,7 @@ def data(alice, april, rita, west_yorkshire):
     services.challenge_raise(
         quarterly_return=the_return(), recommendation=record("QWO", "NHSCC-5").recommendation, user=rita, text="Why?"
     )
+    services.open_data_publish(period=the_return().reporting_period, user=nadia, note="")
     owner = person(west_yorkshire, name="Priya Shah", email="priya@example.invalid")
     update(west_yorkshire, "NHSCC-4", alice, status="green", accountable_owner=owner, summary="Peer review, monthly")
     add_evidence(west_yorkshire, "NHSCC-4", alice, title="Terms of reference")
@@ -64,7 +66,7 @@ def details(api):
         body = api.get(url).json()
         rows = body["results"] if isinstance(body, dict) else body
         key = next((k for k in ("code", "slug", "ods_code", "id") if k in rows[0]), None)
-        if url != "/api/v1/periods/":
+        if url not in ("/api/v1/periods/", "/api/v1/open-data/"):  # listed, with no detail of their own
             urls.append(f"{url}{rows[0][key]}/")
     return urls
 

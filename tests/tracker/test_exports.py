@@ -99,3 +99,46 @@ def test_xlsx_exports_are_ready_to_analyse_header_frozen_filtered_dates_as_dates
     target = row[header.index("target_date")].value
     assert isinstance(target, datetime.datetime) and target.date() == datetime.date(2027, 3, 31)
     assert sheet.column_dimensions["D"].width >= len("title") + 2
+
+
+def test_the_returns_export_is_one_row_per_system_and_period_with_its_source_and_dates_excel_reads(
+    client, alice, april, nadia, west_yorkshire
+):
+    import datetime
+
+    from tests.tracker.test_returns import NOW, make_ready, the_return
+    from tracker import services
+
+    make_ready(west_yorkshire, alice)
+    services.return_submit(quarterly_return=the_return(), user=alice)
+    services.return_sign_off(quarterly_return=the_return(), user=april)
+    client.force_login(nadia)
+    response = client.get(reverse("tracker:returns"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    assert {"position_source", "is_demo"} <= set(header)
+    rows = [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert len({(row["ods_code"], row["period"]) for row in rows}) == len(rows)
+    qwo = next(row for row in rows if (row["ods_code"], row["period"]) == ("QWO", NOW.code))
+    assert qwo["position_source"] == "signed_off" and isinstance(qwo["signed_off_at"], datetime.datetime)
+    others = [row["position_source"] for row in rows if row["ods_code"] != "QWO"]
+    assert set(others) == {"history"}
+
+
+def test_the_rollups_export_counts_signed_off_systems_per_row_not_the_national_figure_on_every_row(
+    client, alice, april, nadia, west_yorkshire
+):
+    from tests.tracker.test_returns import make_ready, the_return
+    from tracker import services
+
+    make_ready(west_yorkshire, alice)
+    services.return_submit(quarterly_return=the_return(), user=alice)
+    services.return_sign_off(quarterly_return=the_return(), user=april)
+    client.force_login(nadia)
+    text = client.get(reverse("tracker:rollups"), {"export": "csv"}).content.decode()
+    rows = {(row["level"], row["key"]): row for row in csv.DictReader(io.StringIO(text))}
+    assert rows["england", "england"]["signed_off_systems"] == "1"
+    assert rows["region", "Y63"]["signed_off_systems"] == "1"  # West Yorkshire's region
+    assert rows["region", "Y56"]["signed_off_systems"] == "0"  # London: none of its systems signed off
+    assert all(name == name.lower() and " " not in name for name in next(iter(rows.values())))

@@ -288,6 +288,9 @@ class RollupSerializer(serializers.Serializer):
     previous_counts = StatusCountsSerializer()
     change = StatusCountsSerializer(help_text="counts minus previous_counts.")
     includes_demo = serializers.BooleanField(help_text="Whether these counts include invented demonstration data.")
+    signed_off_systems = serializers.IntegerField(
+        help_text="How many of these systems' figures are their signed-off return's; the rest are from history."
+    )
 
 
 # Served at /api/v1/comparison/, under the schema name it has always had.

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import imports, returns, views
+from . import imports, open_data, returns, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,6 +14,7 @@ router.register("periods", views.ReportingPeriodViewSet, basename="period")
 router.register("returns", returns.QuarterlyReturnViewSet, basename="return")
 router.register("challenges", returns.ChallengeViewSet, basename="challenge")
 router.register("members", views.MembershipViewSet, basename="member")
+router.register("open-data", open_data.OpenDataViewSet, basename="open-data")
 urlpatterns = [
     # Before the router's progress/<pk>/, which would take "import" for a record's id.
     path("progress/import/", imports.ReturnImportView.as_view(), name="progress-import"),

@@ -1,4 +1,5 @@
 from .notifications import Notification, NotificationPreference, OwnerOptOut
+from .open_data import PublishedDataset, PublishedFile
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
 from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
@@ -19,6 +20,8 @@ __all__ = [
     "OwnerOptOut",
     "Person",
     "Position",
+    "PublishedDataset",
+    "PublishedFile",
     "ProgressChange",
     "ProgressRecord",
     "QuarterlyReturn",

@@ -1,5 +1,5 @@
 """Reads that need care, by concern: records.py (an ICS's pages, the API's rows), comparison.py (across systems),
-board_report.py, returns.py. Every view and viewset imports them from here."""
+board_report.py, returns.py, open_data.py. Every view and viewset imports them from here."""
 
 from .board_report import EVIDENCE_SHOWN, BoardReportRow, board_report
 from .comparison import (
@@ -16,6 +16,7 @@ from .comparison import (
     trend,
 )
 from .my_work import MyWork, my_work
+from .open_data import published_dataset, published_datasets, published_file, published_summary
 from .records import (
     PROGRESS_PERSON_FIELDS,
     PROGRESS_ROW_FIELDS,
@@ -44,6 +45,10 @@ __all__ = [
     "peer_leaders",
     "positions_at",
     "progress_rows",
+    "published_dataset",
+    "published_datasets",
+    "published_file",
+    "published_summary",
     "record_evidence",
     "returns_for",
     "returns_grid",

@@ -80,6 +80,11 @@ def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=Non
 
     now, now_systems, now_demo = tally(period)
     was, _, was_demo = tally(period.previous)
+    signed_off = set(
+        QuarterlyReturn.objects.filter(
+            period=period.code, sign_off__isnull=False, system__in=footprint(period)
+        ).values_list("system_id", flat=True)
+    )
 
     def rollup(key, label):
         return {
@@ -90,6 +95,7 @@ def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=Non
             "previous_counts": was[key],
             "change": {status: now[key][status] - was[key][status] for status in now[key]},
             "includes_demo": key in now_demo or key in was_demo,
+            "signed_off_systems": len(now_systems[key] & signed_off),
         }
 
     national = rollup("england", "England")
@@ -99,9 +105,7 @@ def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=Non
         "footprint": footprint_label(period),
         "previous_footprint": footprint_label(period.previous),
         "includes_demo": national["includes_demo"],
-        "signed_off_systems": QuarterlyReturn.objects.filter(
-            period=period.code, sign_off__isnull=False, system__in=footprint(period)
-        ).count(),
+        "signed_off_systems": len(signed_off),
         "national": national,
         "by_recommendation": [rollup(item.code, item.title) for item in items],
         "by_region": [rollup(r.code, r.name) for r in regions],

@@ -3,6 +3,7 @@
 records.py: a record (or several at once), its evidence, copying a predecessor's position.
 returns.py: the quarterly return's cycle. teams.py: invitations and memberships.
 notifications.py: the outbox, its delivery and the reminders. imports.py: a whole return from a spreadsheet.
+open_data.py: publishing a signed-off quarter as open data.
 """
 
 from .imports import ImportConflict, return_import
@@ -13,6 +14,7 @@ from .notifications import (
     owner_unsubscribe,
     reminders_send,
 )
+from .open_data import OpenDataRefused, open_data_publish
 from .records import (
     MAX_REASON_LENGTH,
     RecordEdit,
@@ -44,6 +46,7 @@ __all__ = [
     "MAX_REASON_LENGTH",
     "Blocker",
     "ImportConflict",
+    "OpenDataRefused",
     "ReturnRefused",
     "RecordEdit",
     "StaleRecordError",
@@ -55,6 +58,7 @@ __all__ = [
     "notifications_mark_read",
     "notify_invitation",
     "owner_unsubscribe",
+    "open_data_publish",
     "record_reconfirm",
     "record_changes_checked",
     "record_update",

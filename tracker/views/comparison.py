@@ -82,7 +82,7 @@ def rollups(request):
             [period.code, level, row["key"], row["label"], row["systems"]]
             + [row["counts"][s] for s in Status]
             + [row["change"][s] for s in Status]
-            + [row["includes_demo"], summary["signed_off_systems"]]
+            + [row["includes_demo"], row["signed_off_systems"]]
             for level, group in (
                 ("england", [summary["national"]]),
                 ("recommendation", summary["by_recommendation"]),

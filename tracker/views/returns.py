@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from legacy.models import Recommendation
 
 from .. import permissions, selectors, services
-from ..choices import Assurance, ReturnState
+from ..choices import Assurance, PositionSource, ReturnState
 from ..exports import requested_format, table_response
 from ..filtersets import QuarterlyReturnFilterSet
-from ..forms import AnswerForm, AssureForm, ChallengeForm, ReasonForm
+from ..forms import AnswerForm, AssureForm, ChallengeForm, PublishOpenDataForm, ReasonForm
 from ..models import Challenge, QuarterlyReturn, SignOff
 from ..periods import ReportingPeriod
 
@@ -189,20 +189,30 @@ def challenge_answer(request, pk):
     return redirect("tracker:return", ods_code=system.ods_code, period=period.code)
 
 
+def recent_periods() -> list[ReportingPeriod]:
+    """The periods the returns page shows (and offers to publish), newest first."""
+    return list(reversed(ReportingPeriod.all_until()[-RECENT_PERIODS:]))
+
+
 @permissions.role_required
 def returns_overview(request):
     """Every system's returns for the recent periods: state, late, assurance, open challenges. For the national team
     (every system) and regional reviewers (their region); CSV and XLSX, one row per system and period."""
+    return overview_page(request)
+
+
+def overview_page(request, *, publish_form=None, refused=None, status=200):
+    """The returns page, or its export; with the national team's publish form (and what refused it, if it was)."""
     if not (permissions.is_national(request.user) or permissions.is_reviewer(request.user)):
         raise PermissionDenied("The returns of every system are for the national team and regional reviewers.")
-    periods = list(reversed(ReportingPeriod.all_until()[-RECENT_PERIODS:]))
+    periods = recent_periods()
     filterset = QuarterlyReturnFilterSet(request.GET or None, queryset=selectors.returns_for(request.user))
     returns = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     returns = returns.filter(period__in=[p.code for p in periods])
     export = requested_format(request)
-    if export:
+    if export and request.method == "GET":
         header = ["period", "ods_code", "system", "region", "state", "due_on", "late", "signed_off_at"]
-        header += ["assurance", "open_challenges", "is_demo"]
+        header += ["assurance", "open_challenges", "position_source", "is_demo"]
         rows = [
             [
                 r.period,
@@ -215,16 +225,28 @@ def returns_overview(request):
                 r.sign_off.signed_off_at if r.sign_off else None,
                 r.assurance or "",
                 r.open_challenges,
+                PositionSource.SIGNED_OFF if r.sign_off_id else PositionSource.HISTORY,
                 r.is_demo,
             ]
             for r in returns
         ]
         return table_response("returns", export, header, rows)
     grid = selectors.returns_grid(returns, periods)
+    can_publish = permissions.can_publish_open_data(request.user)
+    if can_publish and publish_form is None:
+        publish_form = PublishOpenDataForm(periods=periods, initial={"period": periods[min(1, len(periods) - 1)].code})
     return render(
         request,
         "tracker/returns/overview.html",
-        {"filterset": filterset, "periods": periods, "grid": grid, "query": request.GET.urlencode()},
+        {
+            "filterset": filterset,
+            "periods": periods,
+            "grid": grid,
+            "query": request.GET.urlencode(),
+            "publish_form": publish_form if can_publish else None,
+            "refused": refused,
+        },
+        status=status,
     )
 
 
