@@ -16,7 +16,7 @@ from legacy.models import Recommendation
 from tests.factories import person, record, update
 from tests.tracker.test_returns import make_ready, the_return
 from tracker import services
-from tracker.models import Challenge, Notification, NotificationPreference, OwnerOptOut, QuarterlyReturn
+from tracker.models import Challenge, Invitation, Notification, NotificationPreference, OwnerOptOut, QuarterlyReturn
 from tracker.models.returns import due_on
 from tracker.periods import ReportingPeriod
 from tracker.services import notifications
@@ -264,31 +264,35 @@ def test_a_user_who_turned_a_kind_off_is_not_told_of_it(ready, alice, april, amy
     assert recipients() == ["april@example.invalid"]
 
 
-def test_invitations_cannot_be_turned_off(commit):
+def test_invitations_cannot_be_turned_off(commit, april, west_yorkshire):
     user = make_user("ivy")
     preference = services.notification_preferences_set(user=user, daily_digest=True, muted_kinds=["invitation"])
     assert preference.muted_kinds == [] and preference.wants("invitation")
 
-    def invite():
-        from django.db import transaction
+    from tracker.services import teams
 
-        with transaction.atomic():
-            notifications.notify_invitation(
-                email="new.person@qwo.example.invalid",
-                link="https://tracker.example.invalid/invitations/abc/",
-                invited_by="April Tester",
-                role="editor",
-                place="West Yorkshire",
-                expires_at=timezone.now() + datetime.timedelta(days=14),
-                system=None,
-                dedupe_key="invitation:1",
-            )
+    invitation = commit(
+        teams.invitation_create, inviter=april, email="ivy@example.invalid", role="editor", system=west_yorkshire
+    )
+    assert recipients() == ["ivy@example.invalid"]
+    assert "April Tester (april@example.invalid) has invited you to be editor of West Yorkshire" in mail.outbox[0].body
+    invitation.refresh_from_db()
+    token = re.search(r"/invitations/([\w-]+)/", mail.outbox[0].body).group(1)
+    assert Invitation.for_token(token) == invitation
 
-    commit(invite)
-    commit(invite)
-    assert recipients() == ["new.person@qwo.example.invalid"]
-    assert "April Tester has invited you to be editor of West Yorkshire" in mail.outbox[0].body
-    assert "https://tracker.example.invalid/invitations/abc/" in mail.outbox[0].body
+
+def test_an_invitation_withdrawn_before_its_mail_leaves_is_not_mailed(april, west_yorkshire):
+    from tracker.services import teams
+
+    invitation = teams.invitation_create(
+        inviter=april, email="ivy@example.invalid", role="editor", system=west_yorkshire
+    )
+    teams.invitation_revoke(invitation=invitation, actor=april)
+    queued = Notification.objects.get(kind="invitation")
+    assert notifications.notification_deliver(queued.pk) == notifications.SKIPPED
+    assert mail.outbox == []
+    queued.refresh_from_db()
+    assert queued.sent_at is not None and queued.last_error.startswith("Not sent")
 
 
 def test_a_digest_user_gets_one_mail_a_day_with_everything(ready, alice, april, amy, rita, commit):

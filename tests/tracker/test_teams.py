@@ -5,7 +5,9 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.http import HttpResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from tests.factories import person
 from tracker.models import ApiToken, Invitation, Membership, MembershipEvent, Notification, UserSession
 from tracker.models.tokens import hash_key
 from tracker.services import teams
+from tracker.services.notifications import notification_deliver
 
 pytestmark = pytest.mark.django_db
 TEAM = reverse("tracker:team", args=["QWO"])
@@ -48,21 +51,18 @@ def everyone(alice, bob, charlie, nadia, april, otto):
 
 
 def invite(inviter, email="erin@example.nhs.uk", role="editor", system=None, region=None):
-    """Invite as a page would; returns the invitation and the token its link carries."""
-    links = []
+    """Invite as a page would and deliver the mail; returns the invitation and the token its mailed link carries."""
     if system is None and region is None:
         from tracker.models import IntegratedCareSystem
 
         system = IntegratedCareSystem.objects.get(ods_code="QWO")
-    invitation = teams.invitation_create(
-        inviter=inviter,
-        email=email,
-        role=role,
-        system=system,
-        region=region,
-        link_for=lambda token: links.append(token) or f"https://tracker.example/invitations/{token}/",
+    invitation = teams.invitation_create(inviter=inviter, email=email, role=role, system=system, region=region)
+    notification_deliver(
+        Notification.objects.get(kind="invitation", dedupe_key__startswith=f"invitation:{invitation.pk}:").pk
     )
-    return invitation, links[0]
+    token = re.search(r"/invitations/([\w-]+)/", mail.outbox[-1].body).group(1)
+    invitation.refresh_from_db()
+    return invitation, token
 
 
 def link(token):
@@ -96,16 +96,20 @@ def test_an_approver_invites_by_email_and_the_mail_says_who_to_what_until_when_w
     assert "April Tester" in mail.subject and "West Yorkshire" in mail.subject
     invitation = Invitation.objects.get()
     token = re.search(r"/invitations/([\w-]+)/", mail.body).group(1)
-    assert f"http://testserver{link(token)}" in mail.body
+    assert f"{settings.SITE_URL}{link(token)}" in mail.body  # the configured address, never the Host header
     assert "April Tester (april@example.invalid) has invited you to be editor of West Yorkshire" in mail.body
     assert timezone.localtime(invitation.expires_at).strftime("%-d %B %Y") in mail.body
     html = mail.alternatives[0][0]
-    assert f'href="http://testserver{link(token)}"' in html and "to be editor of West Yorkshire" in html
+    assert f'href="{settings.SITE_URL}{link(token)}"' in html and "to be editor of West Yorkshire" in html
     # Only the token's hash is stored: the link cannot be read back out of the database.
     assert invitation.token_hash == hash_key(token) and token not in str(Invitation.objects.values().get())
     assert invitation.expires_at - invitation.created_at == datetime.timedelta(days=14)
-    # It left through the notifications outbox, so a mail server outage would have delayed it, not lost it.
-    assert Notification.objects.get(kind="invitation").recipient_email == "erin@example.nhs.uk"
+    # It left through the notifications outbox, so a mail server outage would have delayed it, not lost it; and
+    # what the outbox keeps holds no working link: reading it (or a backup) does not let anyone join.
+    queued = Notification.objects.get(kind="invitation")
+    assert queued.recipient_email == "erin@example.nhs.uk" and queued.sent_at is not None
+    assert token not in queued.body_text + queued.body_html + queued.link
+    assert "/invitations/link-made-as-this-mail-leaves/" in queued.body_text
     event = MembershipEvent.objects.get()
     assert (event.action, event.email, event.actor, event.new_role) == (
         "invited",

@@ -310,6 +310,10 @@ def notification_deliver(notification_id: int) -> str:
         )
         if row is None:
             return SKIPPED
+        if row.kind == NotificationKind.INVITATION and not _with_invitation_link(row):
+            row.sent_at, row.last_error = timezone.now(), "Not sent: the invitation was used, revoked or expired first."
+            row.save(update_fields=["sent_at", "last_error"])
+            return SKIPPED
         unsubscribe = (
             absolute(reverse("tracker:notification_unsubscribe", args=[unsubscribe_token(row.recipient_person)]))
             if row.recipient_person_id
@@ -518,21 +522,28 @@ def notify_challenge_answered(challenge: Challenge, *, by) -> int:
     )
 
 
+# The invitation's link stands in the stored mail as this, and is made only as the mail leaves.
+INVITATION_LINK_PLACEHOLDER = "link-made-as-this-mail-leaves"
+
+
+def _invitation_link_placeholder() -> str:
+    return absolute(reverse("tracker:invitation", args=[INVITATION_LINK_PLACEHOLDER]))
+
+
 def notify_invitation(
     *,
     email: str,
-    link: str,
+    invitation_id: int,
     invited_by: str,
     role: str,
     place: str,
     expires_at: datetime.datetime,
     system: IntegratedCareSystem | None = None,
-    dedupe_key: str,
 ) -> int:
     """An invitation to the tracker, to an email address that may have no account yet: who invited them, to be
     what of which ICS or region, until when, and the link. Cannot be turned off. Call it inside the transaction
-    that creates the invitation; `link` is the absolute address that accepts it and `dedupe_key` names the
-    invitation (e.g. "invitation:<pk>"), so re-sending it is a new key."""
+    that creates the invitation. The outbox keeps a placeholder for the link: whoever reads the outbox (or a backup
+    of it) cannot join in the invitee's place; delivery puts in a link that works."""
     inviter = one_line(invited_by)
     until = timezone.localtime(expires_at).strftime("%-d %B %Y, %H:%M")
     return notify(
@@ -549,9 +560,23 @@ def notify_invitation(
             ],
             "action": "Accept the invitation",
         },
-        link=link,
-        dedupe_key=dedupe_key,
+        link=_invitation_link_placeholder(),
+        dedupe_key=f"invitation:{invitation_id}",
     )
+
+
+def _with_invitation_link(row: Notification) -> bool:
+    """Put the invitation's working link into the mail about to leave; False if the invitation is no longer
+    pending (accepted, revoked or expired), when there is nothing to send."""
+    from .teams import invitation_link_issue
+
+    link = invitation_link_issue(int(row.dedupe_key.split(":")[1]))
+    if link is None:
+        return False
+    placeholder = _invitation_link_placeholder()
+    row.body_text = row.body_text.replace(placeholder, link)
+    row.body_html = row.body_html.replace(placeholder, link)
+    return True
 
 
 # --- Reminders (manage.py send_reminders) -----------------------------------------------------------------------

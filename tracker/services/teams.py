@@ -7,7 +7,6 @@ rules of their own: one membership per user, never without an approver, links th
 
 import datetime
 import logging
-from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import permissions
@@ -29,7 +29,7 @@ from ..models import (
     Region,
     UserSession,
 )
-from .notifications import notify_invitation
+from .notifications import absolute, notify_invitation
 from .records import actor_name
 
 logger = logging.getLogger(__name__)
@@ -89,10 +89,10 @@ def invitation_create(
     role: str,
     system: IntegratedCareSystem | None = None,
     region: Region | None = None,
-    link_for: Callable[[str], str],
 ) -> Invitation:
-    """Invite `email` to be `role` of `system` (an ICS role) or of `region` (a reviewer) and mail them the link;
-    `link_for(token)` makes the link's full address. Only the token's hash is kept."""
+    """Invite `email` to be `role` of `system` (an ICS role) or of `region` (a reviewer) and queue the mail with
+    the link. The link's token is made only as the mail leaves (invitation_link_issue): what is stored, the
+    invitation and the outbox row alike, never holds a working link."""
     if not permissions.can_invite(inviter, role=role, system=system, region=region):
         raise PermissionDenied("You cannot invite people to that role here.")
     email = _normalised_email(email)
@@ -106,7 +106,7 @@ def invitation_create(
             f"{email} already has an invitation waiting for {_place_name(system, region)}. "
             "Revoke it first to send a new one."
         )
-    token, token_hash = Invitation.new_token()
+    _, token_hash = Invitation.new_token()  # a placeholder until the mail leaves: nobody ever holds its token
     now = timezone.now()
     invitation = Invitation.objects.create(
         email=email,
@@ -119,24 +119,35 @@ def invitation_create(
         **place,
     )
     _event(action=MembershipAction.INVITED, actor=inviter, email=email, new_role=role, **place)
-    invitation_send(invitation, link_for(token))
+    invitation_send(invitation)
     return invitation
 
 
-def invitation_send(invitation: Invitation, link: str) -> None:
+def invitation_send(invitation: Invitation) -> None:
     """Queue the invitation mail in the notifications outbox, in the transaction that made the invitation: it
     leaves once that commits, and a mail server outage delays it without losing it."""
     inviter_email = invitation.invited_by.email if invitation.invited_by else ""
     notify_invitation(
         email=invitation.email,
-        link=link,
+        invitation_id=invitation.pk,
         invited_by=f"{invitation.invited_by_name} ({inviter_email})" if inviter_email else invitation.invited_by_name,
         role=invitation.get_role_display().lower(),
         place=_place_name(invitation.system, invitation.region),
         expires_at=invitation.expires_at,
         system=invitation.system,
-        dedupe_key=f"invitation:{invitation.pk}",
     )
+
+
+def invitation_link_issue(invitation_id: int) -> str | None:
+    """The invitation's link, with a fresh token whose hash replaces the one kept (so only the latest mail's link
+    works), or None if the invitation was accepted, revoked or expired meanwhile. Called by the mail's delivery,
+    inside its transaction, so the token exists only in the mail that leaves."""
+    invitation = Invitation.objects.select_for_update(of=("self",)).filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_pending:
+        return None
+    token, invitation.token_hash = Invitation.new_token()
+    invitation.save(update_fields=["token_hash"])
+    return absolute(reverse("tracker:invitation", args=[token]))
 
 
 @transaction.atomic

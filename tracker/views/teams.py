@@ -20,10 +20,6 @@ from ..services import teams as team_service
 from ..services.teams import TeamRefused
 
 
-def _link_for(request):
-    return lambda token: request.build_absolute_uri(reverse("tracker:invitation", args=[token]))
-
-
 def _invite(request, form, **place):
     """Send the invitation the form describes; False (with the refusal on the form) if the rules refuse it."""
     try:
@@ -31,7 +27,6 @@ def _invite(request, form, **place):
             inviter=request.user,
             email=form.cleaned_data["email"],
             role=place.pop("role", None) or form.cleaned_data["role"],
-            link_for=_link_for(request),
             **place,
         )
     except TeamRefused as refused:
