@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD, make_user
 from tests.conftest import CLIENT_ID, use_provider
+from tracker.models.tokens import hash_key
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -375,6 +376,32 @@ def test_sso_only_removes_password_sign_in_and_reset(client, crafted, settings, 
     assert client.get("/admin/login/")["Location"].startswith(reverse("login"))
     settings.SSO_ONLY = False
     assert 'name="password"' in client.get("/admin/login/").content.decode()
+
+
+def test_sso_only_leaves_no_password_way_in_through_an_invitation(client, crafted, settings, april, west_yorkshire):
+    from tracker.models import Invitation, Membership
+    from tracker.services import teams
+
+    settings.SSO_ONLY = True
+    teams.invitation_create(inviter=april, email="erin@example.nhs.uk", role="editor", system=west_yorkshire)
+    token = "t" * 43  # as if its mail had left: the link carries this token
+    Invitation.objects.filter(email="erin@example.nhs.uk").update(token_hash=hash_key(token))
+    page = client.get(reverse("tracker:invitation", args=[token])).content.decode()
+    assert "Sign in with your NHS account" in page and 'name="password1"' not in page
+    client.post(
+        reverse("tracker:invitation", args=[token]),
+        {
+            "first_name": "Erin",
+            "last_name": "Evans",
+            "password1": "a-long-new-password",
+            "password2": "a-long-new-password",
+        },
+    )
+    assert signed_in_user(client) is None and not Membership.objects.filter(user__email="erin@example.nhs.uk").exists()
+    with pytest.raises(teams.TeamRefused, match="password accounts are switched off"):
+        teams.invitation_accept_with_password(
+            invitation=Invitation.objects.get(), password="a-long-new-password", first_name="E", last_name="E"
+        )
 
 
 def test_password_sign_in_works_while_single_sign_on_is_on(client, crafted, alice):

@@ -371,11 +371,13 @@ def test_a_made_up_link_is_not_found(client):
 
 
 @pytest.mark.urls(__name__)
-def test_sso_is_offered_when_installed_and_comes_back_to_the_invitation(client, april):
+def test_sso_is_offered_when_configured_and_comes_back_to_the_invitation(client, april, settings):
     _, token = invite(april)
+    assert "Sign in with your NHS account" not in client.get(link(token)).content.decode()
+    settings.OIDC_RP_CLIENT_ID = "tracker"
     page = client.get(link(token)).content.decode()
     assert "Sign in with your NHS account" in page
-    assert f'href="/oidc/authenticate/?next={link(token)}"' in page
+    assert f'href="/oidc/authenticate/?next={link(token).replace("/", "%2F")}"' in page
 
 
 # --- Changing roles and removing -----------------------------------------------------------------------------------

@@ -214,8 +214,13 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
 @transaction.atomic
 def invitation_accept_with_password(*, invitation: Invitation, password: str, first_name: str, last_name: str):
     """For someone with no account yet: create one (username and email are the invited address) with the password
-    they chose, and accept the invitation with it. Returns the new user."""
+    they chose, and accept the invitation with it. Returns the new user. Refused when SSO_ONLY is on: then
+    accounts come only from single sign-on."""
     User = get_user_model()
+    if settings.SSO_ONLY:
+        raise TeamRefused(
+            "Sign in with your NHS account to accept this invitation: password accounts are switched off."
+        )
     if not invitation.is_pending:
         raise TeamRefused(INVITATION_CLOSED[invitation.state])
     email = invitation.email.lower()

@@ -1,6 +1,8 @@
 """Teams: an ICS's team page for its approvers, the national team's page for reviewers and first approvers, and
 the page an invitation link opens."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -8,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .. import permissions
+from .. import permissions, sso
 from ..choices import Role
 from ..forms import ApproverInviteForm, InviteForm, ReviewerInviteForm, RoleForm, SetPasswordForm
 from ..models import IntegratedCareSystem, Invitation, Membership, MembershipEvent
@@ -185,11 +187,8 @@ def reviewer_remove(request, pk):
 
 
 def sso_url(next_url: str) -> str | None:
-    """'Sign in with your NHS account', when single sign-on is installed."""
-    try:
-        return f"{reverse('oidc_authentication_init')}?next={next_url}"
-    except NoReverseMatch:
-        return None
+    """'Sign in with your NHS account', when single sign-on is configured."""
+    return f"{reverse('sso_start')}?{urlencode({'next': next_url})}" if sso.enabled() else None
 
 
 @never_cache
@@ -205,13 +204,14 @@ def invitation(request, token):
             request, "tracker/teams/invitation_closed.html", {"invitation": found, "reason": reason}, status=410
         )
     user = request.user
-    password_form = None if user.is_authenticated else SetPasswordForm(request.POST or None, email=found.email)
+    offer_password = not user.is_authenticated and not settings.SSO_ONLY
+    password_form = SetPasswordForm(request.POST or None, email=found.email) if offer_password else None
     refused = None
     if request.method == "POST":
         try:
             if user.is_authenticated:
                 team_service.invitation_accept(invitation=found, user=user)
-            elif password_form.is_valid():
+            elif password_form is not None and password_form.is_valid():
                 data = password_form.cleaned_data
                 user = team_service.invitation_accept_with_password(
                     invitation=found,
