@@ -184,7 +184,8 @@ def can_manage_team(user, system: IntegratedCareSystem) -> bool:
 
 
 def has_approver(system: IntegratedCareSystem) -> bool:
-    return Membership.objects.filter(system=system, role=Role.APPROVER).exists()
+    """An approver who can still sign in: a switched-off account does not keep the national team from inviting one."""
+    return Membership.objects.filter(system=system, role=Role.APPROVER, user__is_active=True).exists()
 
 
 def can_invite_first_approver(user, system: IntegratedCareSystem) -> bool:

@@ -133,6 +133,13 @@ def user_for_claims(claims: dict):
             raise SignInRefused(
                 "Your account here has been switched off. Ask your ICS approver.", f"inactive user {email}"
             )
+        # An email address names a person to the provider, not an administrator here: an account that can change
+        # everything signs in with its password, never by whoever controls a mailbox with its address.
+        if users[0].is_superuser or users[0].is_staff:
+            raise SignInRefused(
+                "Administrator accounts sign in with their password, not with an NHS account.",
+                f"single sign-on refused for an administrator account: {email}",
+            )
         return users[0]
     given, family = str(claims.get("given_name") or ""), str(claims.get("family_name") or "")
     if not (given or family):

@@ -227,6 +227,27 @@ def test_a_passed_target_is_mailed_to_the_owners_once(owned):
     assert sorted(m.to[0] for m in passed) == ["alice@example.invalid", "olu@qwo.example.invalid"]
 
 
+def test_a_retired_owner_is_not_reminded(owned):
+    from tracker.people import person_retire
+
+    person_retire(person=owned.accountable_owner)
+    send_reminders(timezone.localdate())
+    assert [m.to[0] for m in mail.outbox if "NHSCC-4" in m.subject] == ["alice@example.invalid"]
+
+
+def test_a_removed_member_no_longer_reads_their_old_ics_notifications(client, ready, alice, april, commit):
+    from tracker.services import teams
+
+    commit(services.return_submit, quarterly_return=ready, user=alice)
+    client.force_login(april)
+    assert "ready for sign-off" in client.get(reverse("tracker:notifications")).content.decode()
+    make_user("amina", "approver", "QWO")  # so that April is not the last approver
+    teams.membership_remove(membership=april.membership, actor=april)
+    assert Notification.objects.filter(recipient_user=april).exists()  # kept, as the outbox's record
+    april = type(april).objects.get(pk=april.pk)  # as her next request loads her
+    assert Notification.objects.for_user(april).count() == 0
+
+
 def test_a_completed_item_gets_no_target_reminder(owned, alice, west_yorkshire):
     update(west_yorkshire, "NHSCC-4", alice, status="blue")
     send_reminders(timezone.localdate())

@@ -291,6 +291,18 @@ def test_a_bad_answer_is_refused_with_a_clear_page_and_nobody_signed_in(client, 
     assert "Single sign-on refused" in caplog.text
 
 
+def test_an_administrator_account_is_never_signed_in_by_its_email_address(client, crafted, alice):
+    alice.is_superuser = True
+    alice.save(update_fields=["is_superuser"])
+    with_email(alice, "alice@nhs.net")
+    response = answer_with(client, crafted, crafted.sign)
+    assert (
+        response.status_code == 403
+        and "Administrator accounts sign in with their password" in response.content.decode()
+    )
+    assert signed_in_user(client) is None
+
+
 def test_the_well_signed_answer_signs_in(client, crafted, alice):
     """The control for the refusals above: the same answer, honestly signed, is accepted."""
     with_email(alice, "alice@nhs.net")

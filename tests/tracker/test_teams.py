@@ -761,3 +761,12 @@ def test_the_members_api_filters_by_role_and_system_and_refuses_anyone_without_a
     _, key = ApiToken.issue(everyone["no role"], "t")
     assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/members/").status_code == 403
     assert api.post("/api/v1/members/", {"email": "x@example.invalid"}).status_code == 405
+
+
+def test_the_national_team_may_invite_an_approver_when_the_only_one_is_switched_off(nadia, april, west_yorkshire):
+    from tracker import permissions
+
+    assert not permissions.can_invite_first_approver(nadia, west_yorkshire)
+    april.is_active = False
+    april.save(update_fields=["is_active"])
+    assert permissions.can_invite_first_approver(nadia, west_yorkshire)

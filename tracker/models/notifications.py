@@ -17,10 +17,12 @@ from .register import IntegratedCareSystem
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The notifications a user sees in the app: their own, never anyone else's."""
+        """The notifications a user sees in the app: their own, and of those only the ones about systems they may
+        still read (or about no system), so that leaving an ICS ends reading its news too."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(recipient_user=user)
+        readable = Q(system__isnull=True) | Q(system__in=IntegratedCareSystem.objects.for_user(user))
+        return self.filter(readable, recipient_user=user)
 
     def unread(self):
         return self.filter(read_at__isnull=True)

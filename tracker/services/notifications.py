@@ -119,11 +119,12 @@ def reviewers_of(region: Region) -> list[Recipient]:
 
 
 def owners_of(record: ProgressRecord) -> list[Recipient]:
-    """A record's accountable owner and delivery lead. An owner with an account (the same email address) that may
-    read the record is told as that user, by their preferences; anyone else by mail, unless they unsubscribed."""
+    """A record's accountable owner and delivery lead, unless retired. An owner with an account (the same email
+    address) that may read the record is told as that user, by their preferences; anyone else by mail, unless they
+    unsubscribed."""
     roles = {}
     for role, person in (("accountable owner", record.accountable_owner), ("delivery lead", record.delivery_lead)):
-        if person is not None and person.email:
+        if person is not None and person.email and not person.is_retired:  # a retired person has moved on
             roles.setdefault(person.email.lower(), (person, []))[1].append(role)
     if not roles:
         return []
