@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -303,3 +304,10 @@ def test_a_file_is_one_query_and_a_revalidation_does_not_read_its_bytes(publishe
     assert '"content"' in read
     not_modified, [revalidated] = selects(HTTP_IF_NONE_MATCH=response["ETag"])
     assert not_modified.status_code == 304 and '"content"' not in revalidated
+
+
+def test_the_returns_page_title_is_its_name_not_its_publish_form(client, nadia):
+    client.force_login(nadia)
+    html = client.get(reverse("tracker:returns")).content.decode()
+    assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == "Quarterly returns – ICS legacy tracker"
+    assert 'href="#publish"' in html and 'id="publish"' in html
