@@ -558,7 +558,7 @@ def test_an_ics_user_opening_the_comparison_is_told_it_is_for_the_national_team(
     response = client.get(reverse("tracker:comparison"))
     body = response.content.decode()
     assert response.status_code == 403
-    assert "The comparison of all systems is for the national team." in body
+    assert "This page is for the national team." in body
     assert "read this page's records but not change them" not in body
 
 

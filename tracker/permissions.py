@@ -35,7 +35,7 @@ NO_ROLE = (
     "You are signed in but have no role in the tracker: you may read the catalogue and the register only. "
     "Ask your ICS's approver, or the national team, to give you one."
 )
-NATIONAL_ONLY = "The comparison of all systems is for the national team."
+NATIONAL_ONLY = "This page is for the national team."
 READ_ONLY = "You can read this system's records but not change them."
 PUBLISH_OPEN_DATA_ONLY = "Only the national team publishes open data."
 

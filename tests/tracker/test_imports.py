@@ -484,9 +484,21 @@ def test_a_row_changed_by_someone_since_the_download_is_a_conflict_beside_their_
         ("Olga Tester", "Audit passed")
     ]
     body = response.content.decode()
-    assert "changed by someone else since you downloaded the workbook" in body and "Olga Tester" in body
+    assert "changed since you downloaded the workbook" in body and "Olga Tester" in body
     assert "token" not in response.context
     assert ProgressChange.objects.count() == count and record("QWO", "NHSCC-4").summary == "Peer review monthly"
+
+
+def test_uploading_the_same_workbook_again_after_applying_it_is_no_conflict_and_changes_nothing(
+    client, alice, return_data
+):
+    content = edited(download(client, alice), THREE_ROWS)
+    assert confirm(client, upload(client, content)).status_code == 302
+    count = ProgressChange.objects.count()
+    again = upload(client, content)
+    assert again.status_code == 200
+    assert again.context["preview"].conflicts == [] and again.context["preview"].changes == []
+    assert ProgressChange.objects.count() == count
 
 
 def test_a_stale_row_that_changes_nothing_is_no_conflict(client, alice, return_data):

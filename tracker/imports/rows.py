@@ -218,11 +218,14 @@ def _as_downloaded(record: ProgressRecord, theirs: list[ProgressChange]) -> dict
 
 def _conflict(row: ParsedRow, theirs: list[ProgressChange]) -> RowConflict | None:
     """A row whose record changed since the download: a conflict if the row changes anything from what was
-    downloaded (a row left as it was is no change, though it no longer matches the record)."""
+    downloaded (a row left as it was is no change, though it no longer matches the record), unless the record
+    already says what the row says (the same workbook uploaded again after it was applied)."""
     yours = copy.copy(row.record)
     for f, value in row.changes.items():
         setattr(yours, f, value)
     downloaded, after = _as_downloaded(row.record, theirs), _shown(yours)
+    if after == _shown(row.record):
+        return None
     fields = [
         FieldChange(f, label, downloaded[label], after[label])
         for f, label in ProgressRecord.TRACKED_FIELDS.items()
