@@ -11,6 +11,16 @@ class Role(models.TextChoices):
     NATIONAL = "national", "National team"
 
 
+# A role as a sentence says it: "You are now an editor of West Yorkshire".
+ROLE_PHRASES = {
+    Role.APPROVER: "an approver",
+    Role.EDITOR: "an editor",
+    Role.VIEWER: "a viewer",
+    Role.REVIEWER: "a regional reviewer",
+    Role.NATIONAL: "a member of the national team",
+}
+
+
 ICS_ROLES = (Role.APPROVER, Role.EDITOR, Role.VIEWER)
 # An approver is an editor who may also sign off the ICS's return.
 EDITING_ROLES = (Role.APPROVER, Role.EDITOR)

@@ -51,7 +51,7 @@ def test_an_approver_invites_an_editor_who_sets_a_password_and_edits_a_record(pa
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create account and join").click()
-    expect(page.get_by_role("status").first).to_contain_text("You are now editor of West Yorkshire")
+    expect(page.get_by_role("status").first).to_contain_text("You are now an editor of West Yorkshire")
 
     page.goto("/systems/QWO/records/NHSCC-4/edit/")
     page.get_by_label("Status").select_option(label="Amber")

@@ -296,7 +296,9 @@ def test_invitations_cannot_be_turned_off(commit, april, west_yorkshire):
         teams.invitation_create, inviter=april, email="ivy@example.invalid", role="editor", system=west_yorkshire
     )
     assert recipients() == ["ivy@example.invalid"]
-    assert "April Tester (april@example.invalid) has invited you to be editor of West Yorkshire" in mail.outbox[0].body
+    assert (
+        "April Tester (april@example.invalid) has invited you to be an editor of West Yorkshire" in mail.outbox[0].body
+    )
     invitation.refresh_from_db()
     token = re.search(r"/invitations/([\w-]+)/", mail.outbox[0].body).group(1)
     assert Invitation.for_token(token) == invitation

@@ -97,10 +97,10 @@ def test_an_approver_invites_by_email_and_the_mail_says_who_to_what_until_when_w
     invitation = Invitation.objects.get()
     token = re.search(r"/invitations/([\w-]+)/", mail.body).group(1)
     assert f"{settings.SITE_URL}{link(token)}" in mail.body  # the configured address, never the Host header
-    assert "April Tester (april@example.invalid) has invited you to be editor of West Yorkshire" in mail.body
+    assert "April Tester (april@example.invalid) has invited you to be an editor of West Yorkshire" in mail.body
     assert timezone.localtime(invitation.expires_at).strftime("%-d %B %Y") in mail.body
     html = mail.alternatives[0][0]
-    assert f'href="{settings.SITE_URL}{link(token)}"' in html and "to be editor of West Yorkshire" in html
+    assert f'href="{settings.SITE_URL}{link(token)}"' in html and "to be an editor of West Yorkshire" in html
     # Only the token's hash is stored: the link cannot be read back out of the database.
     assert invitation.token_hash == hash_key(token) and token not in str(Invitation.objects.values().get())
     assert invitation.expires_at - invitation.created_at == datetime.timedelta(days=14)
@@ -568,7 +568,7 @@ def test_the_national_team_invites_a_regional_reviewer_who_joins_and_can_be_remo
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert (invitation.role, invitation.region, invitation.system) == ("reviewer", london, None)
-    assert "to be regional reviewer of the London region" in mailoutbox[0].body
+    assert "to be a regional reviewer of the London region" in mailoutbox[0].body
     listed = client.get(reverse("tracker:teams")).content.decode().split('id="invitations"')[1].split("</table>")[0]
     assert "rex@example.nhs.uk" in listed and "London" in listed
     token = re.search(r"/invitations/([\w-]+)/", mailoutbox[0].body).group(1)

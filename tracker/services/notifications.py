@@ -22,7 +22,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from ..choices import EDITING_ROLES, ICS_ROLES, MANDATORY_NOTIFICATION_KINDS, NotificationKind, Role, Status
+from ..choices import (
+    EDITING_ROLES,
+    ICS_ROLES,
+    MANDATORY_NOTIFICATION_KINDS,
+    ROLE_PHRASES,
+    NotificationKind,
+    Role,
+    Status,
+)
 from ..models import (
     Challenge,
     IntegratedCareSystem,
@@ -91,9 +99,6 @@ def approvers_of(system: IntegratedCareSystem) -> list[Recipient]:
         Membership.objects.filter(system=system, role=Role.APPROVER),
         lambda m: f"You are an approver of {m.system.short_name}: you sign off its returns.",
     )
-
-
-ROLE_PHRASES = {Role.APPROVER: "an approver", Role.EDITOR: "an editor", Role.VIEWER: "a viewer"}
 
 
 def _member_reason(membership) -> str:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import permissions
-from ..choices import ICS_ROLES, MembershipAction, Role
+from ..choices import ICS_ROLES, ROLE_PHRASES, MembershipAction, Role
 from ..models import (
     ApiToken,
     IntegratedCareSystem,
@@ -131,7 +131,7 @@ def invitation_send(invitation: Invitation) -> None:
         email=invitation.email,
         invitation_id=invitation.pk,
         invited_by=f"{invitation.invited_by_name} ({inviter_email})" if inviter_email else invitation.invited_by_name,
-        role=invitation.get_role_display().lower(),
+        role=ROLE_PHRASES[invitation.role],
         place=_place_name(invitation.system, invitation.region),
         expires_at=invitation.expires_at,
         system=invitation.system,

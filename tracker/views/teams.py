@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .. import permissions, sso
-from ..choices import Role
+from ..choices import ROLE_PHRASES, Role
 from ..forms import ApproverInviteForm, InviteForm, ReviewerInviteForm, RoleForm, SetPasswordForm
 from ..models import IntegratedCareSystem, Invitation, Membership, MembershipEvent
 from ..services import teams as team_service
@@ -225,7 +225,7 @@ def invitation(request, token):
         except ValidationError as error:
             password_form.add_error("password1", error)
         if user.is_authenticated and refused is None and not (password_form and password_form.errors):
-            messages.success(request, f"You are now {found.get_role_display().lower()} of {found.place}.")
+            messages.success(request, f"You are now {ROLE_PHRASES[found.role]} of {found.place}.")
             return redirect(found.system or "tracker:returns")
     return render(
         request,
