@@ -55,6 +55,7 @@ def test_targets_within_30_days_or_passed_are_listed_and_complete_items_are_not(
     update(west_yorkshire, "NHSCC-2", alice, status="red", target_date=TODAY - datetime.timedelta(days=1))
     update(west_yorkshire, "NHSCC-3", alice, target_date=TODAY + datetime.timedelta(days=31))
     update(west_yorkshire, "NHSCC-4", alice, status="blue", target_date=TODAY - datetime.timedelta(days=3))
+    update(west_yorkshire, "NHSCC-5", alice, status="not_applicable", target_date=TODAY - datetime.timedelta(days=3))
     html = page(client, alice)
     assert codes_in(html, "targets-due") == {"NHSCC-1", "NHSCC-2"}
     assert "Overdue" in html

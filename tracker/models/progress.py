@@ -136,6 +136,13 @@ class ProgressRecordQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(accountable_owner__email__iexact=user.email) | Q(delivery_lead__email__iexact=user.email))
 
+    def target_due(self, today: datetime.date, within_days: int):
+        """Items with something still to deliver (neither complete nor not applicable) whose target date falls
+        within `within_days` of `today` or has passed: what My work lists and what owners are reminded of."""
+        return self.filter(target_date__lte=today + datetime.timedelta(days=within_days)).exclude(
+            status__in=[Status.BLUE, Status.NOT_APPLICABLE]
+        )
+
     def overdue(self, today: datetime.date | None = None):
         """Same rule as ProgressRecord.is_overdue, as a filter."""
         return self.filter(target_date__lt=today or timezone.localdate()).exclude(status=Status.BLUE)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from ..choices import Role, Status
+from ..choices import Role
 from ..models import Challenge, Notification, ProgressRecord, QuarterlyReturn
 from ..models.register import is_national, membership_of
 from ..periods import ReportingPeriod
@@ -39,10 +39,10 @@ def _records(queryset):
 
 def my_work(user) -> MyWork:
     """For an ICS member: their system's returns and deadlines, the items they own, targets due within 30 days or
-    passed (the overdue rule), open challenges to answer. For a reviewer: their region's signed-off returns with no
-    assurance opinion yet and the challenges they raised that are still open. For the national team: late
-    returns. Anyone may own items, so "items you own" is read for every user, and so are the reminders they have
-    had (the latest few of their notifications)."""
+    passed (ProgressRecord.objects.target_due, the rule reminders use too), open challenges to answer. For a
+    reviewer: their region's signed-off returns with no assurance opinion yet and the challenges they raised that
+    are still open. For the national team: late returns. Anyone may own items, so "items you own" is read for
+    every user, and so are the reminders they have had (the latest few of their notifications)."""
     today = timezone.localdate()
     membership = membership_of(user)
     work = MyWork(today=today)
@@ -53,11 +53,7 @@ def my_work(user) -> MyWork:
     if membership is not None and membership.system_id:
         system = work.system = membership.system
         work.returns = returns_on_system_page(system)
-        work.targets_due = _records(
-            ProgressRecord.objects.filter(
-                system=system, target_date__lte=today + datetime.timedelta(days=TARGETS_AHEAD_DAYS)
-            ).exclude(status=Status.BLUE)
-        )
+        work.targets_due = _records(ProgressRecord.objects.filter(system=system).target_due(today, TARGETS_AHEAD_DAYS))
         work.open_challenges = list(
             Challenge.objects.open()
             .filter(quarterly_return__system=system)

@@ -678,11 +678,8 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         if quarterly_return.due_on - today <= datetime.timedelta(days=max(RETURN_DUE_REMINDER_DAYS)):
             created += _return_reminder(quarterly_return, today)
     records = (
-        ProgressRecord.objects.filter(
-            target_date__isnull=False, target_date__lte=today + datetime.timedelta(TARGET_SOON_DAYS)
-        )
+        ProgressRecord.objects.target_due(today, TARGET_SOON_DAYS)
         .filter(Q(system__dissolved_on__isnull=True) | Q(system__dissolved_on__gte=today))
-        .exclude(status__in=[Status.BLUE, Status.NOT_APPLICABLE])
         .filter(Q(accountable_owner__isnull=False) | Q(delivery_lead__isnull=False))
         .select_related("system", "recommendation", "accountable_owner", "delivery_lead")
         .order_by("system__ods_code", "recommendation_id")
