@@ -227,6 +227,18 @@ def test_a_passed_target_is_mailed_to_the_owners_once(owned):
     assert sorted(m.to[0] for m in passed) == ["alice@example.invalid", "olu@qwo.example.invalid"]
 
 
+def test_a_reminder_about_demonstration_data_says_so(owned):
+    from tracker.models import ProgressRecord
+    from tracker.models.progress import record_writes
+
+    with record_writes():  # as the demo generator marks what it invents
+        ProgressRecord.objects.filter(pk=owned.pk).update(is_demo=True)
+    send_reminders(timezone.localdate())
+    [olu] = [m for m in mail.outbox if m.to == ["olu@qwo.example.invalid"]]
+    assert olu.subject.startswith("Demo data: ") and "invented demonstration data" in olu.body
+    assert "invented demonstration data" in olu.alternatives[0][0]
+
+
 def test_a_retired_owner_is_not_reminded(owned):
     from tracker.people import person_retire
 

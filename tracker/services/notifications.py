@@ -194,9 +194,13 @@ def _render(kind: str, recipient: Recipient, context: dict, link: str) -> tuple[
         if recipient.person is not None
         else (absolute(reverse("tracker:notification_preferences")) if recipient.user is not None else "")
     )
+    subject, paragraphs = one_line(context["subject"]), context["paragraphs"]
+    if context.get("demo"):  # invented data never passes for a real return, in mail as on every page
+        subject = f"Demo data: {subject}"
+        paragraphs = ["This is about invented demonstration data, not any ICS's real return.", *paragraphs]
     values = {
         "name": one_line(recipient.name),
-        "paragraphs": context["paragraphs"],
+        "paragraphs": paragraphs,
         "action": context["action"],
         "link": link,
         "reason": recipient.reason,
@@ -205,8 +209,8 @@ def _render(kind: str, recipient: Recipient, context: dict, link: str) -> tuple[
         "mandatory": kind in MANDATORY_NOTIFICATION_KINDS,
     }
     text = render_to_string("tracker/notifications/email.txt", values)
-    html = render_to_string("tracker/notifications/email.html", {**values, "subject": context["subject"]})
-    return one_line(context["subject"])[:200], text, html
+    html = render_to_string("tracker/notifications/email.html", {**values, "subject": subject})
+    return subject[:200], text, html
 
 
 def notify(
@@ -431,6 +435,7 @@ def notify_period_opened(quarterly_return: QuarterlyReturn) -> int:
                 f"for {system.short_name}. It is due on {_day(quarterly_return.due_on)}.",
                 "Bring every item up to date, or confirm there is no change this period, then submit it for sign-off.",
             ],
+            "demo": quarterly_return.is_demo,
             "action": f"Open the {period.label} return",
         },
         link=_return_link(quarterly_return),
@@ -452,6 +457,7 @@ def notify_submitted(quarterly_return: QuarterlyReturn, *, by) -> int:
                 f"{period.label}. An approver who did not submit it signs it off; it is due on "
                 f"{_day(quarterly_return.due_on)}.",
             ],
+            "demo": quarterly_return.is_demo,
             "action": "Review and sign off the return",
         },
         link=_return_link(quarterly_return),
@@ -474,6 +480,7 @@ def notify_signed_off(sign_off: SignOff, *, by) -> int:
                 f"(version {sign_off.number}). Its positions are now official for the period.",
                 "Give your assurance opinion, and challenge any item whose evidence does not support its status.",
             ],
+            "demo": quarterly_return.is_demo,
             "action": "Review the signed-off return",
         },
         link=_return_link(quarterly_return),
@@ -498,6 +505,7 @@ def notify_challenge_raised(challenge: Challenge, *, by) -> int:
                 challenge.text,
                 "An editor or approver answers it on the return's page.",
             ],
+            "demo": quarterly_return.is_demo or challenge.is_demo,
             "action": "Answer the challenge",
         },
         link=_return_link(quarterly_return),
@@ -521,6 +529,7 @@ def notify_challenge_answered(challenge: Challenge, *, by) -> int:
                 f"return for {period.label}:",
                 challenge.answer,
             ],
+            "demo": quarterly_return.is_demo or challenge.is_demo,
             "action": "Read the answer",
         },
         link=_return_link(quarterly_return),
@@ -617,6 +626,7 @@ def _return_reminder(quarterly_return: QuarterlyReturn, today: datetime.date) ->
         context={
             "subject": subject,
             "paragraphs": [first, "It is late if not signed off by the due date."],
+            "demo": quarterly_return.is_demo,
             "action": action,
         },
         link=_return_link(quarterly_return),
@@ -653,6 +663,7 @@ def _target_reminder(record: ProgressRecord, today: datetime.date) -> int:
                 "If it will not be met, move the target with a reason or change the status; "
                 "if it is done, record it as complete.",
             ],
+            "demo": record.is_demo,
             "action": f"Open {item.code} in {system.short_name}'s tracker",
         },
         link=absolute(record.get_absolute_url()),
