@@ -102,7 +102,18 @@ def test_status_and_owners_are_drop_down_lists_and_the_reference_columns_are_loc
     ]
     assert sheet.protection.sheet
     locked = {header: sheet.cell(row=2, column=i).protection.locked for i, header in enumerate(HEADERS, start=1)}
-    assert [h for h, is_locked in locked.items() if is_locked] == ["ICS", "Code", "Title", "Version"]
+    assert [h for h, is_locked in locked.items() if is_locked] == ["ICS", "Code", "Title", "Version", "Demo data"]
+
+
+def test_the_workbook_says_which_records_are_demonstration_data(client, alice, return_data):
+    from tracker.models import ProgressRecord
+    from tracker.models.progress import record_writes
+
+    with record_writes():  # as the demo generator marks what it invents
+        ProgressRecord.objects.filter(system=return_data, recommendation__code="NHSCC-2").update(is_demo=True)
+    rows = list(openpyxl.load_workbook(io.BytesIO(download(client, alice)))["Return"].values)
+    demo = {row[1]: row[HEADERS.index("Demo data")] for row in rows[1:]}
+    assert demo["NHSCC-2"] == "Yes" and demo["NHSCC-1"] == "No"
 
 
 def test_no_cell_of_the_workbook_is_a_formula_whatever_the_text(client, alice, west_yorkshire):

@@ -169,13 +169,13 @@ def read_return(upload, system: IntegratedCareSystem, item_count: int) -> list[d
     if not header:
         _refuse("The file has no header row: download the return workbook and fill that in.")
     headers = [_cell_text(value) for value, _ in header]
-    missing = [c.header for c in COLUMNS if c.header not in headers]
+    missing = [c.header for c in COLUMNS if c.required and c.header not in headers]
     if missing:
         _refuse(
             f"The file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}: "
             "download the return workbook and fill that in."
         )
-    position = {c.key: headers.index(c.header) for c in COLUMNS}
+    position = {c.key: headers.index(c.header) for c in COLUMNS if c.header in headers}
     raw, problems = [], []
     for number, row in enumerate(rows, start=2):
         for index, (value, is_formula) in enumerate(row):

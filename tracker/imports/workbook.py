@@ -26,6 +26,7 @@ class Column:
     header: str
     editable: bool
     width: int
+    required: bool = True  # an upload without it is refused; an informative column may be left out
 
 
 COLUMNS = [
@@ -39,6 +40,7 @@ COLUMNS = [
     Column("summary", "Summary", True, 60),
     Column("reason", "Reason for the change", True, 40),
     Column("version", "Version", False, 9),
+    Column("is_demo", "Demo data", False, 11, required=False),
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
 
@@ -68,6 +70,7 @@ def _return_rows(system: IntegratedCareSystem):
             "summary": record.summary,
             "reason": "",
             "version": record.version,
+            "is_demo": "Yes" if record.is_demo else "No",
         }
 
 
@@ -87,6 +90,8 @@ INSTRUCTIONS = [
     "it. If someone changes a record after your download, that row is shown as a conflict and not saved.",
     "7. Do not type formulas: every cell must hold its value.",
     "8. Upload the file on the ICS's Import a workbook page. You see every change before anything is saved.",
+    "9. Demo data says Yes where the record is invented demonstration data, not a real return; saving a change "
+    "makes it real.",
 ]
 
 
