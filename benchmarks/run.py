@@ -30,7 +30,7 @@ It then serves the app with gunicorn (production settings) and times, taking tur
 
 It prints each page's median latency, its ratio to its floor and how much slower it is at 10x, each
 beside its goal; it exits 1 if any goal is missed. Goals: comparison <= 1.5x its floor, each signed-off page
-<= 1.5x its floor, API <= 2x its floor, import preview and apply <= 4x their floors, open-data CSV <= 1.5x its
+<= 1.5x its floor, API <= 2x its floor, import preview and apply <= 2x their floors, open-data CSV <= 1.5x its
 floor, no page (comparison, board report, the two signed-off pages, API, the two imports, open-data CSV) more
 than 1.5x slower at 10x data.
 Results also go to benchmarks/results/latest.json. Requests go only to 127.0.0.1.
@@ -62,9 +62,8 @@ SIZES = {
     "10x": {"changes_per_period": 30, "evidence_per_record": 50},
 }
 RESULTS = ROOT / "benchmarks" / "results"
-# The import goal is from a first trial at 1x on a loaded machine (preview 3.8x, apply 2.9x its floor: sign-in,
-# throttle, the checks of every cell and record that the floors skip): a full run should tighten it.
-GOALS = {"comparison": 1.5, "api": 2.0, "signed_off": 1.5, "import": 4.0, "open_data": 1.5, "scale": 1.5}
+# The import is held to the API's goal: an API call whose floor does the same reads and writes without the checks.
+GOALS = {"comparison": 1.5, "api": 2.0, "signed_off": 1.5, "import": 2.0, "open_data": 1.5, "scale": 1.5}
 BOARD_REPORT_SYSTEM = "QWO"
 SCALED_PAGES = (
     "comparison",
