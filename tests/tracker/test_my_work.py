@@ -97,7 +97,9 @@ def test_a_reviewer_sees_signed_off_returns_of_their_region_that_have_no_opinion
 
 def test_the_national_team_sees_late_returns(client, nadia, settings):
     settings.RETURN_DUE_DAYS = 366  # nothing can be late yet
-    assert "No return for the current or previous quarter is late" in page(client, nadia)
+    html = page(client, nadia)
+    assert "No return for the current or previous quarter is late" in html
+    assert f'href="{reverse("tracker:comparison")}"' in html and f'href="{reverse("tracker:open_data")}"' in html
     settings.RETURN_DUE_DAYS = 0  # the previous quarter's returns, none signed off, are now past due
     html = page(client, nadia)
     assert "West Yorkshire" in html.split('id="late-returns"')[1]
