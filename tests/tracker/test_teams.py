@@ -444,6 +444,16 @@ def test_the_last_approver_cannot_demote_or_remove_themselves(client, april):
     assert team_state() == before
 
 
+def test_the_team_page_offers_the_last_approver_no_action_it_would_refuse(client, april, alice):
+    client.force_login(april)
+    page = client.get(TEAM).content.decode()
+    assert "The only approver: invite another" in page and member_url(april) not in page
+    assert member_url(alice) in page
+    teams.membership_change_role(membership=alice.membership, role="approver", actor=april)
+    page = client.get(TEAM).content.decode()
+    assert "The only approver" not in page and member_url(april) in page
+
+
 def test_with_a_second_approver_one_may_step_down_and_then_the_other_is_the_last(client, april, alice):
     teams.membership_change_role(membership=alice.membership, role="approver", actor=april)
     alice = get_user_model().objects.get(pk=alice.pk)

@@ -240,9 +240,14 @@ def _locked_team(system: IntegratedCareSystem) -> list[Membership]:
     return list(Membership.objects.select_for_update(of=("self",)).filter(system=system).order_by("pk"))
 
 
-def _refuse_losing_last_approver(membership: Membership, team: list[Membership]):
+def last_approver(team) -> Membership | None:
+    """The team's only approver, if it has just one: they can be neither removed nor given another role."""
     approvers = [m for m in team if m.role == Role.APPROVER]
-    if membership.role == Role.APPROVER and len(approvers) == 1:
+    return approvers[0] if len(approvers) == 1 else None
+
+
+def _refuse_losing_last_approver(membership: Membership, team: list[Membership]):
+    if last_approver(team) == membership:
         name = actor_name(membership.user)
         raise TeamRefused(LAST_APPROVER.format(name=name, system=membership.system.short_name))
 

@@ -47,10 +47,11 @@ def team(request, ods_code):
     form = InviteForm(request.POST or None) if can_manage else None
     if write and form.is_valid() and _invite(request, form, system=system):
         return redirect("tracker:team", ods_code=system.ods_code)
-    members = Membership.objects.filter(system=system).select_related("user").order_by("role", "user__email")
+    members = list(Membership.objects.filter(system=system).select_related("user").order_by("role", "user__email"))
     context = {
         "system": system,
         "members": members,
+        "last_approver": team_service.last_approver(members),
         "can_manage": can_manage,
         "form": form,
         "invitation_days": settings.INVITATION_DAYS,
