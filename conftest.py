@@ -118,3 +118,14 @@ def every_record_change_has_its_history(request):
     yield
     if uses_database:
         assert records_without_their_history() == [], "a record changed without its history row"
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run `action` and then what its commit would run (mail delivery): a test's own transaction never commits."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run

@@ -2,45 +2,27 @@
 
 import html
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from conftest import make_user
+from tests.smtp import started_for
 
 pytestmark = pytest.mark.django_db
 RESET = "/accounts/password_reset/"
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on 127.0.0.1, and the app pointed at it as production would be."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.DEFAULT_FROM_EMAIL = "ICS legacy tracker <tracker@example.invalid>"
-    yield inbox
-    controller.stop()
+    server = started_for(settings)
+    yield server.inbox
+    server.stop()
 
 
 def test_a_password_reset_arrives_by_smtp_and_its_link_sets_a_new_password(client, alice, smtp_server):

@@ -32,17 +32,6 @@ def deliver_at_once(settings):
     settings.SITE_URL = "https://tracker.example.invalid"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run `action` and then what its commit would run (delivery): the test's own transaction never commits."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
 def recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 

@@ -3,18 +3,15 @@ nobody else, reminders once however often the command runs, nothing lost while t
 user typed can add a header or HTML to a mail."""
 
 import datetime
-import email
-import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import make_user
 from legacy.models import Recommendation
 from tests.factories import person, update
+from tests.smtp import started_for
 from tests.tracker.test_returns import make_ready, the_return
 from tracker import services
 from tracker.models import Notification, QuarterlyReturn
@@ -26,62 +23,13 @@ pytestmark = pytest.mark.django_db
 NOW = ReportingPeriod.current()
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def parsed(self):
-        return [email.message_from_bytes(m.content, policy=email.policy.default) for m in self.messages]
-
-    def recipients(self) -> list[str]:
-        return sorted(address for m in self.messages for address in m.rcpt_tos)
-
-
-class SMTPServer:
-    """A real SMTP server that a test can stop and start again on the same port."""
-
-    def __init__(self):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.inbox = Inbox()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
 @pytest.fixture
 def smtp(settings):
-    server = SMTPServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "ICS legacy tracker <tracker@example.invalid>"
+    server = started_for(settings)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SITE_URL = "https://tracker.example.invalid"
     yield server
     server.stop()
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

@@ -50,6 +50,19 @@ def everyone(alice, bob, charlie, nadia, april, otto):
     }
 
 
+# Who may change an ICS's team (invite, change roles, remove): only its own approvers; what everyone else gets.
+WHO_MAY_CHANGE_A_TEAM = [
+    ("anonymous", 302),
+    ("no role", 403),
+    ("outsider", 404),
+    ("other approver", 404),
+    ("viewer", 403),
+    ("editor", 403),
+    ("national", 403),
+    ("approver", 302),
+]
+
+
 def invite(inviter, email="erin@example.nhs.uk", role="editor", system=None, region=None):
     """Invite as a page would and deliver the mail; returns the invitation and the token its mailed link carries."""
     if system is None and region is None:
@@ -131,19 +144,7 @@ def test_no_mail_leaves_when_the_invitation_is_not_stored(april, alice, mailoutb
     assert mailoutbox == []
 
 
-@pytest.mark.parametrize(
-    ("who", "expected"),
-    [
-        ("anonymous", 302),
-        ("no role", 403),
-        ("outsider", 404),
-        ("other approver", 404),
-        ("viewer", 403),
-        ("editor", 403),
-        ("national", 403),
-        ("approver", 302),
-    ],
-)
+@pytest.mark.parametrize(("who", "expected"), WHO_MAY_CHANGE_A_TEAM)
 def test_only_the_icss_own_approvers_can_invite(client, everyone, who, expected):
     if who != "anonymous":
         client.force_login(everyone[who])
@@ -391,19 +392,7 @@ def remove_url(who):
     return reverse("tracker:team_member_remove", args=[who.membership.system.ods_code, who.membership.pk])
 
 
-@pytest.mark.parametrize(
-    ("who", "expected"),
-    [
-        ("anonymous", 302),
-        ("no role", 403),
-        ("outsider", 404),
-        ("other approver", 404),
-        ("viewer", 403),
-        ("editor", 403),
-        ("national", 403),
-        ("approver", 302),
-    ],
-)
+@pytest.mark.parametrize(("who", "expected"), WHO_MAY_CHANGE_A_TEAM)
 def test_only_the_icss_own_approvers_change_roles_and_remove(client, everyone, who, expected):
     bob = everyone["viewer"]
     if who != "anonymous":
