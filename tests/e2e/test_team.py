@@ -8,6 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_user
+from tracker.models import Membership
 
 pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "a-long-unusual-passphrase-41"
@@ -89,7 +90,10 @@ def test_a_removed_member_is_signed_out_on_their_very_next_request(page, browser
     expect(bob_page).to_have_url(re.compile(r"/accounts/login/"))
     bobs.close()
 
-    # The last approver cannot remove themselves: the page says why.
-    page.get_by_role("link", name="Remove april@example.invalid").click()
+    # The last approver is offered no way to remove themselves, and the page says why.
+    expect(page.get_by_role("link", name="Remove april@example.invalid")).to_have_count(0)
+    expect(page.locator("#members")).to_contain_text("The only approver: invite another")
+    # Asked anyway (an old page, a crafted request), the remove page refuses and says why.
+    page.goto(f"/systems/QWO/team/{Membership.objects.get(user__username='april').pk}/remove/")
     page.get_by_role("button", name="Remove from the team").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("April Tester is the last approver of West Yorkshire")
