@@ -28,13 +28,15 @@ FIELD_CHANGE = {
     "after": serializers.CharField(),
     "reason": serializers.CharField(),
 }
+# One component for a field's change, in the preview and in each conflict alike.
+CHANGES = inline_serializer("ImportChange", FIELD_CHANGE, many=True)
 PREVIEW = inline_serializer(
     "ImportPreview",
     {
         "system": serializers.CharField(),
         "dry_run": serializers.BooleanField(),
         "applied": serializers.BooleanField(help_text="Whether the changes were saved."),
-        "changes": inline_serializer("ImportChange", FIELD_CHANGE, many=True),
+        "changes": CHANGES,
     },
 )
 PROBLEMS = inline_serializer(
@@ -62,7 +64,7 @@ CONFLICTS = inline_serializer(
                 "recommendation": serializers.CharField(),
                 "your_version": serializers.IntegerField(),
                 "current_version": serializers.IntegerField(),
-                "changes": inline_serializer("ImportChange", FIELD_CHANGE, many=True),
+                "changes": CHANGES,
                 "their_changes": inline_serializer(
                     "ImportTheirChange",
                     {

@@ -314,8 +314,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     email = serializers.EmailField(source="user.email", read_only=True)
     name = serializers.CharField(source="user.get_full_name", read_only=True)
-    system = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # One of the two is null: an ICS role has a system, a reviewer a region, the national team neither.
+    system = serializers.SlugRelatedField(slug_field="ods_code", read_only=True, allow_null=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Membership
