@@ -42,6 +42,10 @@ PREVIEW = inline_serializer(
 PROBLEMS = inline_serializer(
     "ImportErrors",
     {
+        "detail": serializers.CharField(
+            required=False,
+            help_text="Only when the request itself was malformed (say, a NUL byte in a parameter): no file was read.",
+        ),
         "errors": inline_serializer(
             "ImportError",
             {
@@ -50,6 +54,7 @@ PROBLEMS = inline_serializer(
                 "message": serializers.CharField(),
             },
             many=True,
+            required=False,
         )
     },
 )
