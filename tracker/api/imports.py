@@ -55,7 +55,7 @@ PROBLEMS = inline_serializer(
             },
             many=True,
             required=False,
-        )
+        ),
     },
 )
 CONFLICTS = inline_serializer(
