@@ -14,9 +14,12 @@ from operator import itemgetter
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tracker.choices import ChangeKind, EvidenceKind, Status
 from tracker.models import Position, ProgressChange, ProgressRecord, PublishedFile
@@ -279,3 +282,24 @@ def open_data_csv_floor(request, period):
         .get()
     )
     return HttpResponse(bytes(content), content_type="text/csv; charset=utf-8")
+
+
+# Not floors but references, reported beside them without a goal: what any page or API call costs before it does
+# its own work. They show how much of a floor's margin sign-in and the page layout take by themselves.
+
+
+def signed_in_layout(request):
+    """The least a signed-in page costs: the session and user read, and the site's layout (header with the unread
+    count, navigation, footer) around nothing. The demo banner is shown without its query, as pages showing demo
+    data do."""
+    assert request.user.is_authenticated
+    return render(request, "base.html", {"demo_data_shown": True})
+
+
+class TokenCall(APIView):
+    """The least an API call with a personal token costs: the token read and the per-token throttle, as every
+    API view has them, and an empty answer."""
+
+    def get(self, request):
+        assert request.auth is not None
+        return Response({})

@@ -24,6 +24,8 @@ It then serves the app with gunicorn (production settings) and times, taking tur
   status and summary with a reason, made untimed before each request from the records as they are): its preview
   (dry_run=true) and its application (dry_run=false), each against a floor: the same CSV read with the csv module
   and the records in one query, then for the apply one update and one insert of history in one transaction;
+* two references with no goal, to show what the floors leave out: the site's layout around nothing, signed in
+  (session, user, unread count), and an empty API answer to a personal token (token read, throttle);
 * the open data of the latest completed quarter with a signed-off return (36 ICSs, April 2026 on), published by
   the national team through the services: /open-data/<period>/progress.csv, fetched anonymously as the public
   does, against a floor: the stored bytes from one query.
@@ -409,6 +411,9 @@ def pages(database: str, port: int, data: dict) -> dict[str, tuple[int, str, dic
         "import_preview_floor": (port, f"{floor}/import-preview/", {}, import_upload(port, editor, dry_run=True)),
         "import_apply": (port, "/api/v1/progress/import/", as_editor, import_upload(port, editor, dry_run=False)),
         "import_apply_floor": (port, f"{floor}/import-apply/", {}, import_upload(port, editor, dry_run=False)),
+        # References, no goal: what sign-in and the layout, or a token and its throttle, cost on their own.
+        "signed_in_layout": (port, "/benchmark-reference/signed-in-layout/", cookie),
+        "token_call": (port, "/benchmark-reference/token-call/", as_editor),
         # Public: no cookie, no token.
         "open_data_csv": (port, f"/open-data/{open_period}/progress.csv", {}),
         "open_data_csv_floor": (port, f"/benchmark-floor/open-data/{open_period}/progress.csv", {}),
@@ -471,6 +476,10 @@ def main() -> int:
         f"{results[size]['data']['signed_off_returns'][data['signed_period']]} at {size}" for size in SIZES
     )
     print(f"(comparison_past is {data['past_period']}; it and comparison_change have no goal yet)")
+    print(
+        "(signed_in_layout and token_call are references, no goal: the least a signed-in page costs (session, user,"
+        " the layout around nothing) and the least an API call with a token costs (token, throttle, empty answer))"
+    )
     open_data = f"{data['open_data_rows']} rows, {data['open_data_systems']} ICSs"
     print(f"(open_data_csv is {data['open_data_period']}: {open_data})")
     print(

@@ -15,5 +15,7 @@ urlpatterns = [
     path("benchmark-floor/systems/<str:ods_code>/import-preview/", floors.import_preview_floor),
     path("benchmark-floor/systems/<str:ods_code>/import-apply/", floors.import_apply_floor),
     path("benchmark-floor/open-data/<str:period>/progress.csv", floors.open_data_csv_floor),
+    path("benchmark-reference/signed-in-layout/", floors.signed_in_layout),
+    path("benchmark-reference/token-call/", floors.TokenCall.as_view()),
     *app_urlpatterns,
 ]
