@@ -589,11 +589,18 @@ def test_the_national_team_invites_a_regional_reviewer_who_joins_and_can_be_remo
 def test_the_national_team_invites_an_approver_only_where_an_ics_has_none(client, nadia, april):
     client.force_login(nadia)
     page = client.get(reverse("tracker:teams")).content.decode()
-    without = page.split('id="without-approver"')[1].split("</ul>")[0]
+    without = page.split('id="without-approver"')[1].split("</details>")[0]
     assert "QOP" in without and "QWO" not in without  # West Yorkshire has april
     from tracker.models import IntegratedCareSystem
 
     west_yorkshire, manchester = (IntegratedCareSystem.objects.get(ods_code=c) for c in ("QWO", "QOP"))
+    # "Invite an approver" beside Greater Manchester opens the form with it chosen; an ICS with one is not offered.
+    assert '<a href="?system=QOP#invite-approver">' in without
+    chosen = client.get(reverse("tracker:teams"), {"system": "QOP"}).content.decode()
+    assert f'<option value="{manchester.pk}" selected>' in chosen
+    not_offered = client.get(reverse("tracker:teams"), {"system": "QWO"}).content.decode()
+    options = not_offered.split('name="approver-system"')[1].split("</select>")[0]
+    assert options.count(" selected>") == 1 and '<option value="" selected>' in options
     before = team_state()
     response = client.post(
         reverse("tracker:teams"),

@@ -145,8 +145,13 @@ def national_teams(request):
     )
     posted = request.POST.get("invite") if request.method == "POST" else None
     reviewer_form = ReviewerInviteForm(request.POST if posted == "reviewer" else None, prefix="reviewer")
+    # "Invite an approver" beside an ICS in the list comes back here with that ICS chosen in the form.
+    chosen = without_approver.filter(ods_code=request.GET.get("system", "")).first()
     approver_form = ApproverInviteForm(
-        request.POST if posted == "approver" else None, prefix="approver", systems=without_approver
+        request.POST if posted == "approver" else None,
+        prefix="approver",
+        systems=without_approver,
+        initial={"system": chosen},
     )
     if posted == "reviewer" and reviewer_form.is_valid():
         sent = _invite(request, reviewer_form, role=Role.REVIEWER, region=reviewer_form.cleaned_data["region"])
@@ -161,7 +166,7 @@ def national_teams(request):
         "tracker/teams/national.html",
         {
             "reviewers": Membership.objects.filter(role=Role.REVIEWER).select_related("user", "region"),
-            "without_approver": without_approver.select_related("region"),
+            "without_approver": without_approver.select_related("region").order_by("region__name", "short_name"),
             "reviewer_form": reviewer_form,
             "approver_form": approver_form,
             # Reviewers' invitations, and approvers' to an ICS still without one: the rest are its approvers' to manage.
