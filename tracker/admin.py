@@ -21,6 +21,7 @@ from .models import (
     Region,
     ReturnEvent,
     SignOff,
+    SignOnIdentity,
 )
 from .services import teams
 
@@ -155,6 +156,18 @@ class MembershipEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "email", "system", "region", "old_role", "new_role", "actor_name"]
     list_filter = ["action"]
     search_fields = ["email"]
+
+
+@admin.register(SignOnIdentity)
+class SignOnIdentityAdmin(ReadOnlyAdmin):
+    """Which NHS account each user signs in with. Deleting a binding is how a superuser lets an address that was
+    handed to somebody else sign in again (as its new owner's account, once they have been invited)."""
+
+    list_display = ["user", "issuer", "subject", "first_signed_in_at"]
+    search_fields = ["user__email", "user__username", "subject"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 # The outbox, to see what was sent to whom and what is failing (last_error, next attempt). Delivery alone writes it.

@@ -4,8 +4,9 @@ mozilla-django-oidc runs the protocol: the authorization code flow with PKCE, a 
 signed RS256 and checked against the provider's published keys (JWKS). This module decides the rest: where the
 provider's endpoints come from (its discovery document, read when first needed and cached), what the ID token must
 say (this service as its audience, the provider as its issuer, not expired), which claim is the person's email and
-whether its domain is allowed, which user that is (a first sign-in makes a user with no role), and where signing out
-ends. Every refusal is a `SignInRefused`, with a sentence for the person and a detail for the log.
+whether its domain is allowed, which user that is (by the NHS account's subject once known, else by email; a first
+sign-in makes a user with no role), and where signing out ends. Every refusal is a `SignInRefused`, with a sentence
+for the person and a detail for the log.
 """
 
 import logging
@@ -24,6 +25,7 @@ from django.shortcuts import resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .authentication import MembershipBackend
+from .models import SignOnIdentity
 
 logger = logging.getLogger("tracker.sso")
 
@@ -112,8 +114,9 @@ def domain_allowed(email: str) -> bool:
 
 @transaction.atomic
 def user_for_claims(claims: dict):
-    """The user an ID token names, matched by email address whatever its case. Someone signing in for the first time
-    becomes a user with no role and no password: what they may see comes from an invitation, never from signing in."""
+    """The user an ID token names. Found by the NHS account's issuer and subject once they have signed in here, else
+    by email address whatever its case, and then bound to that subject. Someone signing in for the first time becomes
+    a user with no role and no password: what they may see comes from an invitation, never from signing in."""
     email = email_of(claims)
     if not domain_allowed(email):
         allowed = ", ".join(settings.OIDC_ALLOWED_EMAIL_DOMAINS)
@@ -121,6 +124,13 @@ def user_for_claims(claims: dict):
             f"{email} is not an address this service accepts: sign in with an NHS account ending in {allowed}.",
             f"email domain not allowed: {email}",
         )
+    issuer, subject = str(claims["iss"]), str(claims["sub"])
+    identity = SignOnIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if identity:
+        _check_may_sign_in(identity.user, email)
+        if identity.user.email.lower() != email:
+            _follow_renamed_address(identity.user, email)
+        return identity.user
     User = get_user_model()
     users = list(User.objects.filter(email__iexact=email)[:2])
     if len(users) > 1:
@@ -129,26 +139,50 @@ def user_for_claims(claims: dict):
             f"several users have the email {email}",
         )
     if users:
-        if not users[0].is_active:
+        user = users[0]
+        _check_may_sign_in(user, email)
+        # The address was handed on: its account here is somebody else's, who signed in with their own NHS account.
+        if SignOnIdentity.objects.filter(user=user, issuer=issuer).exists():
             raise SignInRefused(
-                "Your account here has been switched off. Ask your ICS approver.", f"inactive user {email}"
+                f"The account here with the address {email} belongs to another NHS account. Ask the national team.",
+                f"user {user.pk} ({email}) is bound to another subject of {issuer}, not {subject}",
             )
-        # An email address names a person to the provider, not an administrator here: an account that can change
-        # everything signs in with its password, never by whoever controls a mailbox with its address.
-        if users[0].is_superuser or users[0].is_staff:
-            raise SignInRefused(
-                "Administrator accounts sign in with their password, not with an NHS account.",
-                f"single sign-on refused for an administrator account: {email}",
-            )
-        return users[0]
-    given, family = str(claims.get("given_name") or ""), str(claims.get("family_name") or "")
-    if not (given or family):
-        given = str(claims.get("name") or "")
-    user = User(username=_free_username(email), email=email, first_name=given[:150], last_name=family[:150])
-    user.set_unusable_password()
-    user.save()
-    logger.info("Single sign-on created user %s (no role until invited)", email)
+    else:
+        given, family = str(claims.get("given_name") or ""), str(claims.get("family_name") or "")
+        if not (given or family):
+            given = str(claims.get("name") or "")
+        user = User(username=_free_username(email), email=email, first_name=given[:150], last_name=family[:150])
+        user.set_unusable_password()
+        user.save()
+        logger.info("Single sign-on created user %s (no role until invited)", email)
+    SignOnIdentity.objects.create(user=user, issuer=issuer, subject=subject)
     return user
+
+
+def _check_may_sign_in(user, email: str) -> None:
+    if not user.is_active:
+        raise SignInRefused("Your account here has been switched off. Ask your ICS approver.", f"inactive user {email}")
+    # An email address names a person to the provider, not an administrator here: an account that can change
+    # everything signs in with its password, never by whoever controls a mailbox with its address.
+    if user.is_superuser or user.is_staff:
+        raise SignInRefused(
+            "Administrator accounts sign in with their password, not with an NHS account.",
+            f"single sign-on refused for an administrator account: {email}",
+        )
+
+
+def _follow_renamed_address(user, email: str) -> None:
+    """The NHS account's address changed (a new name, a new organisation): the user's follows it, unless another
+    account here has the new one, which only the national team can sort out."""
+    if get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise SignInRefused(
+            f"Your NHS account's address is now {email}, which another account here has. Ask the national team "
+            "to merge them.",
+            f"user {user.pk} ({user.email}) signed in as {email}, which another user has",
+        )
+    logger.info("Single sign-on: user %s's address changed from %s to %s", user.pk, user.email, email)
+    user.email = email
+    user.save(update_fields=["email"])
 
 
 def _free_username(email: str) -> str:
@@ -186,7 +220,8 @@ def sign_out_url(request) -> str:
 
 class SingleSignOnBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with this module's rules: endpoints read when a sign-in happens, the ID token's
-    audience, issuer and expiry checked as well as its signature and nonce, and the user found by email."""
+    audience, issuer and expiry checked as well as its signature and nonce, and the user found as user_for_claims
+    says."""
 
     def __init__(self, *args, **kwargs):
         # The library reads every endpoint here, at start-up; ours may come from a discovery document read later.

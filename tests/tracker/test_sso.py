@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD, make_user
 from tests.conftest import CLIENT_ID, use_provider
+from tracker.models import SignOnIdentity
 from tracker.models.tokens import hash_key
 
 pytestmark = pytest.mark.django_db
@@ -308,6 +309,51 @@ def test_the_well_signed_answer_signs_in(client, crafted, alice):
     with_email(alice, "alice@nhs.net")
     response = answer_with(client, crafted, crafted.sign)
     assert response.status_code == 302 and signed_in_user(client) == str(alice.pk)
+
+
+def as_account(issuer, subject, email):
+    """An honest answer for the NHS account `subject` whose address is `email`."""
+    return lambda claims: issuer.sign({**claims, "sub": subject, "email": email})
+
+
+def test_a_first_sign_in_binds_the_user_to_their_nhs_account(client, crafted, alice):
+    with_email(alice, "alice@nhs.net")
+    answer_with(client, crafted, as_account(crafted, "s-alice", "alice@nhs.net"))
+    assert signed_in_user(client) == str(alice.pk)
+    assert list(SignOnIdentity.objects.values_list("user", "issuer", "subject")) == [(alice.pk, crafted.url, "s-alice")]
+
+
+def test_a_renamed_address_still_signs_in_its_nhs_account_and_the_user_follows_it(client, crafted, alice):
+    with_email(alice, "alice@nhs.net")
+    answer_with(client, crafted, as_account(crafted, "s-alice", "alice@nhs.net"))
+    client.logout()
+    answer_with(client, crafted, as_account(crafted, "s-alice", "alice.smith@nhs.net"))
+    assert signed_in_user(client) == str(alice.pk)
+    alice.refresh_from_db()
+    assert alice.email == "alice.smith@nhs.net" and User.objects.filter(email__iexact="alice@nhs.net").count() == 0
+
+
+def test_an_address_handed_to_somebody_else_does_not_sign_them_in_as_its_first_owner(client, crafted, alice, caplog):
+    with_email(alice, "alice@nhs.net")
+    answer_with(client, crafted, as_account(crafted, "s-alice", "alice@nhs.net"))
+    client.logout()
+    response = answer_with(client, crafted, as_account(crafted, "s-newcomer", "alice@nhs.net"))
+    assert response.status_code == 403 and "belongs to another NHS account" in response.content.decode()
+    assert signed_in_user(client) is None
+    assert SignOnIdentity.objects.filter(subject="s-newcomer").count() == 0
+    assert "bound to another subject" in caplog.text
+
+
+def test_a_renamed_address_that_another_account_has_is_refused_and_changes_nothing(client, crafted, alice, april):
+    with_email(alice, "alice@nhs.net")
+    with_email(april, "april@nhs.net")
+    answer_with(client, crafted, as_account(crafted, "s-alice", "alice@nhs.net"))
+    client.logout()
+    response = answer_with(client, crafted, as_account(crafted, "s-alice", "april@nhs.net"))
+    assert response.status_code == 403 and "which another account here has" in response.content.decode()
+    assert signed_in_user(client) is None
+    alice.refresh_from_db()
+    assert alice.email == "alice@nhs.net"
 
 
 def test_entra_accounts_without_an_email_claim_are_known_by_their_preferred_username(client, crafted, alice):

@@ -3,7 +3,7 @@ from .open_data import PublishedDataset, PublishedFile
 from .progress import Evidence, Person, ProgressChange, ProgressRecord
 from .register import IntegratedCareSystem, Membership, Region, Succession
 from .returns import AssuranceOpinion, Challenge, Position, QuarterlyReturn, ReturnEvent, SignOff
-from .teams import Invitation, MembershipEvent, UserSession
+from .teams import Invitation, MembershipEvent, SignOnIdentity, UserSession
 from .tokens import ApiToken
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "ReturnEvent",
     "SignOff",
     "Succession",
+    "SignOnIdentity",
     "UserSession",
 ]

@@ -1,5 +1,5 @@
-"""Teams that run themselves: invitations to a role, the audit history of every membership change, and the
-signed-in sessions of each user (so that removing someone ends them at once)."""
+"""Teams that run themselves: invitations to a role, the audit history of every membership change, the signed-in
+sessions of each user (so that removing someone ends them at once) and the NHS account each signs in with."""
 
 import datetime
 import secrets
@@ -154,3 +154,23 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class SignOnIdentity(models.Model):
+    """The NHS account a user signs in with, as its provider names it for good: issuer and subject. An email address
+    can be renamed, or handed to somebody else once its owner leaves; the subject cannot. Once a user has signed in,
+    they are found by it, and an address whose account here belongs to another subject is refused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_on_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    first_signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sign_on_identity_unique_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sign_on_identity_one_per_user_and_issuer"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} as {self.subject} at {self.issuer}"
