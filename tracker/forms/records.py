@@ -9,6 +9,9 @@ from ..models import Person
 from ..uploads import ALLOWED, MAX_UPLOAD_BYTES
 from .nhsuk import CharacterCountTextarea, NHSUKDateField, NHSUKFormMixin
 
+# Signed-off summaries and reasons are open data (tracker/services/open_data.py): whoever writes them should know.
+PUBLISHED = "Once the quarter's return is signed off, the national team may publish this as open data: do not name anyone in it."
+
 
 class ProgressRecordForm(NHSUKFormMixin, forms.Form):
     status = forms.ChoiceField(
@@ -28,12 +31,17 @@ class ProgressRecordForm(NHSUKFormMixin, forms.Form):
         error_messages={"invalid_choice": "Select a valid choice: that person is not offered as an owner here"},
     )
     target_date = NHSUKDateField(label="Target date", required=False, help_text="For example, 31 3 2027")
-    summary = forms.CharField(required=False, max_length=5000, widget=CharacterCountTextarea(attrs={"rows": 5}))
+    summary = forms.CharField(
+        required=False,
+        max_length=5000,
+        help_text=f"What the ICS is doing about this item. {PUBLISHED}",
+        widget=CharacterCountTextarea(attrs={"rows": 5}),
+    )
     reason = forms.CharField(
         required=False,
         max_length=1000,
         label="Reason for the change",
-        help_text="Needed when the status or target date changes. It is kept in the history.",
+        help_text=f"Needed when the status or target date changes. It is kept in the history. {PUBLISHED}",
         # A reason belongs to one save: the browser must not offer it again, nor restore it on Back.
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
     )
