@@ -129,4 +129,5 @@ def test_the_summary_is_an_nhsuk_character_count(west_yorkshire):
     form = ProgressRecordForm(system=west_yorkshire)
     html = str(form["summary"])
     assert "nhsuk-js-character-count" in html
-    assert 'aria-describedby="id_summary-info"' in html
+    # Screen readers hear the hint (what is published) and how many characters are left.
+    assert 'aria-describedby="id_summary_helptext id_summary-info"' in html
