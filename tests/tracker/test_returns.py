@@ -272,6 +272,43 @@ def test_the_official_figures_for_a_signed_off_period_are_its_frozen_positions(c
     assert (nhscc_4["counts"]["amber"], nhscc_4["counts"]["blue"]) == (1, 0)
 
 
+def test_the_signed_off_board_report_gives_the_latest_assurance_open_challenges_and_the_frozen_evidence(
+    client, ready, alice, april, rita
+):
+    services.evidence_add(
+        record=record("QWO", "NHSCC-4"),
+        user=alice,
+        title="Board minutes",
+        kind="board_paper",
+        refers_to=datetime.date(2024, 10, 9),
+        url="https://example.nhs.uk/minutes",
+    )
+    services.return_submit(quarterly_return=ready, user=alice)
+    services.return_sign_off(quarterly_return=ready, user=april)
+    signed_off = the_return()
+    services.return_assure(quarterly_return=signed_off, user=rita, assurance="limited", comment="Thin evidence")
+    services.return_assure(quarterly_return=signed_off, user=rita, assurance="reasonable", comment="Minutes seen")
+    nhscc_4 = Recommendation.objects.get(code="NHSCC-4")
+    services.challenge_raise(quarterly_return=signed_off, recommendation=nhscc_4, user=rita, text="Show the vote")
+    services.evidence_add(
+        record=record("QWO", "NHSCC-4"),
+        user=alice,
+        title="Added after sign-off",
+        kind="board_paper",
+        refers_to=datetime.date(2024, 11, 1),
+        url="https://example.nhs.uk/later",
+    )
+    client.force_login(alice)
+
+    body = client.get(reverse("tracker:board_report", args=["QWO"])).content.decode()
+
+    assert "Regional assurance: <strong>Reasonable</strong>." in body  # the latest opinion
+    assert "<strong>Open challenges from the region:</strong> NHSCC-4." in body
+    assert "<strong>Challenged by the region:</strong> Show the vote</p>" in body
+    assert "<li>Board minutes (Board paper, 9 October 2024)</li>" in body and "Added after sign-off" not in body
+    assert '<span class="nhsuk-body-s">was Not assessed</span>' in body  # the status at the end of the period before
+
+
 def test_a_system_page_shows_its_return_what_blocks_it_and_the_deadline(client, alice, west_yorkshire):
     update(west_yorkshire, "NHSCC-4", alice, status="amber", target_date=FUTURE)
     client.force_login(alice)

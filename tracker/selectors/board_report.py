@@ -4,15 +4,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from legacy.models import Recommendation
+from legacy.models import Publication, Recommendation, Theme
 
-from ..choices import EvidenceKind, PositionSource, Status
+from ..choices import Assurance, EvidenceKind, PositionSource
 from ..models import (
+    AssuranceOpinion,
     Challenge,
     Evidence,
     IntegratedCareSystem,
@@ -118,39 +120,90 @@ def _live_rows(system, period, judged_on, cutoff, challenges) -> list[BoardRepor
 
 
 def _frozen_rows(sign_off, period, judged_on, challenges) -> list[BoardReportRow]:
-    previous = dict(
-        ProgressRecord.objects.filter(system=sign_off.quarterly_return.system_id)
-        .with_status_at_end_of(period.previous)
-        .values_list("recommendation_id", "period_status")
+    # Each item's official status at the end of the period before, read with its position: frozen where that
+    # return is signed off, else from history (signed_off=True: looked up per record, rather than one more query first
+    # asking whether anything was signed off then).
+    previous_status = (
+        ProgressRecord.objects.filter(pk=OuterRef("record"))
+        .with_status_at_end_of(period.previous, signed_off=True)
+        .values("period_status")
     )
+    # Plain tuples rather than model instances: the positions and their items' headings in one query.
     positions = _report_order(
-        Position.objects.filter(sign_off=sign_off).select_related(
-            "recommendation__publication", "recommendation__theme"
-        )
+        Position.objects.filter(sign_off=sign_off).annotate(previous_status=Subquery(previous_status))
+    ).values_list(
+        "recommendation_id",
+        "recommendation__code",
+        "recommendation__title",
+        "recommendation__publication_id",
+        "recommendation__publication__title",
+        "recommendation__theme_id",
+        "recommendation__theme__title",
+        "status",
+        "previous_status",
+        "accountable_owner",
+        "delivery_lead",
+        "target_date",
+        "original_target_date",
+        "summary",
+        "last_reason",
+        "evidence",
+        "is_demo",
     )
-    rows = []
-    for position in positions:
-        evidence = sorted(position.evidence, key=lambda e: e["refers_to"], reverse=True)
+    publications, themes, rows = {}, {}, []
+    for (
+        recommendation_id,
+        code,
+        title,
+        publication_id,
+        publication_title,
+        theme_id,
+        theme_title,
+        status,
+        previous_status,
+        accountable_owner,
+        delivery_lead,
+        target_date,
+        original_target_date,
+        summary,
+        last_reason,
+        evidence,
+        is_demo,
+    ) in positions:
+        # The report shows an item's code and title under its publication's and theme's titles; one instance of
+        # each publication and theme, so that rows group under them as under the live report's.
+        if publication_id not in publications:
+            publications[publication_id] = Publication(id=publication_id, title=publication_title)
+        if theme_id not in themes:
+            themes[theme_id] = Theme(id=theme_id, title=theme_title)
+        item = Recommendation(
+            id=recommendation_id,
+            code=code,
+            title=title,
+            publication=publications[publication_id],
+            theme=themes[theme_id],
+        )
+        evidence = sorted(evidence, key=itemgetter("refers_to"), reverse=True)
         rows.append(
             BoardReportRow(
-                item=position.recommendation,
-                status=position.status,
-                previous_status=previous.get(position.recommendation_id, Status.NOT_ASSESSED),
-                accountable_owner=position.accountable_owner,
-                delivery_lead=position.delivery_lead,
-                target_date=position.target_date,
-                original_target_date=position.original_target_date,
-                summary=position.summary,
-                last_reason=position.last_reason,
-                is_overdue=is_overdue(position.target_date, position.status, judged_on),
+                item=item,
+                status=status,
+                previous_status=previous_status,
+                accountable_owner=accountable_owner,
+                delivery_lead=delivery_lead,
+                target_date=target_date,
+                original_target_date=original_target_date,
+                summary=summary,
+                last_reason=last_reason,
+                is_overdue=is_overdue(target_date, status, judged_on),
                 is_stale=False,  # signed off: every item was confirmed current for the period
-                is_demo=position.is_demo,
+                is_demo=is_demo,
                 latest_evidence=[
                     EvidenceLine(e["title"], e["kind"], datetime.date.fromisoformat(e["refers_to"]))
                     for e in evidence[:EVIDENCE_SHOWN]
                 ],
                 evidence_count=len(evidence),
-                open_challenges=challenges.get(position.recommendation_id, []),
+                open_challenges=challenges.get(recommendation_id, []),
             )
         )
     return rows
@@ -161,15 +214,22 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
     there is one (reproducible exactly, whatever changed since), else the position from history. With the change
     since the period before, owners, targets, summary, the reason for the last change, the latest evidence and open
     challenges; counts by status and the overdue items."""
+    # The return, its sign-off in force and that sign-off's latest assurance opinion in one query; the challenges
+    # are read only where there are open ones (rarely).
+    latest_opinion = AssuranceOpinion.objects.filter(sign_off=OuterRef("sign_off")).order_by("-given_at", "-pk")
     quarterly_return = (
         QuarterlyReturn.objects.filter(system=system, period=period.code)
         .select_related("sign_off")
-        .prefetch_related("sign_off__assurances")
+        .annotate(
+            assurance_opinion=Subquery(latest_opinion.values("opinion")[:1]),
+            has_open_challenges=Exists(Challenge.objects.filter(quarterly_return=OuterRef("pk")).open()),
+        )
+        .order_by()  # one return per system and period: no sort (nor the join Meta.ordering's sort would need)
         .first()
     )
     sign_off = quarterly_return.sign_off if quarterly_return else None
     challenges = defaultdict(list)
-    if quarterly_return:
+    if quarterly_return and quarterly_return.has_open_challenges:
         for challenge in (
             Challenge.objects.filter(quarterly_return=quarterly_return).open().select_related("recommendation")
         ):
@@ -180,16 +240,16 @@ def board_report(system: IntegratedCareSystem, period: ReportingPeriod) -> dict:
         rows = _frozen_rows(sign_off, period, judged_on, challenges)
     else:
         rows = _live_rows(system, period, judged_on, cutoff, challenges)
+    opinion = quarterly_return.assurance_opinion if quarterly_return else None
     counts = empty_counts()
     for row in rows:
         counts[row.status] += 1
-    assurances = list(sign_off.assurances.all()) if sign_off else []
     return {
         "period": period,
         "is_current": is_current,
         "quarterly_return": quarterly_return,
         "sign_off": sign_off,
-        "assurance": assurances[0] if assurances else None,
+        "assurance": Assurance(opinion) if opinion else None,
         "position_source": PositionSource.SIGNED_OFF if sign_off else PositionSource.HISTORY,
         "rows": rows,
         "groups": [

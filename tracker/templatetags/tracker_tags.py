@@ -1,10 +1,12 @@
 from django import template
 from django.template import engines
+from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from markupsafe import Markup
 
-from tracker.choices import Assurance, Status
+from tracker.choices import Assurance, EvidenceKind, Status
 
 register = template.Library()
 
@@ -160,6 +162,39 @@ def comparison_body(matrix, show_change):
                 "classes": {status.value: Markup(f"app-cell--{status.value}") for status in Status},
                 "words": {status.value: Markup(escape(status.label)) for status in Status},
                 "markers": {move: Markup(movement_marker(move)) for move in MOVEMENT_TEXT},
+            }
+        )
+    )
+
+
+@register.simple_tag
+def board_report_body(report, system):
+    """The board report's tables (a row per item), rendered from templates/jinja2/tracker/board_report_body.html.
+    Status tags, movement markers and the words for each status are made once here, not once per row; dates are
+    written as the page's |date:"j F Y" writes them ("9 October 2024"), with the month names translated once, since
+    Django's date formatting costs more than the rest of a row."""
+    template = engines["jinja2"].get_template("tracker/board_report_body.html")
+    months = {number: str(name) for number, name in MONTHS.items()}
+
+    def long_date(day):
+        return f"{day.day} {months[day.month]} {day.year}" if day else ""
+
+    return mark_safe(
+        template.render(
+            {
+                "groups": report["groups"],
+                "e": escape,
+                "date": long_date,
+                "record_url": lambda code: reverse("tracker:record", args=[system.ods_code, code]),
+                "tags": {status.value: status_tag(status.value) for status in Status},
+                "markers": {move: movement_marker(move) for move in MOVEMENT_TEXT},
+                "words": {status.value: escape(status.label) for status in Status},
+                # Where the report gives the reason for a status: red, amber and not applicable.
+                "whys": {
+                    status.value: escape(f"Why {status.label.lower()}:")
+                    for status in (Status.RED, Status.AMBER, Status.NOT_APPLICABLE)
+                },
+                "kinds": {kind.value: escape(kind.label) for kind in EvidenceKind},
             }
         )
     )
