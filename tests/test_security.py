@@ -9,15 +9,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -187,20 +190,46 @@ def test_the_client_address_behind_a_trusted_proxy_is_the_one_the_proxy_saw(rf, 
 
 
 def test_the_cache_is_shared_by_every_process_through_the_database():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.CACHES["default"]["BACKEND"] == "config.cache.DatabaseCache"
+    assert isinstance(caches["default"], DatabaseCache)  # Django's, reads and culling included
     cache.set("shared", "yes")
     assert cache.get("shared") == "yes"
 
 
-def test_migrate_alone_creates_the_cache_table_on_a_fresh_database(tmp_path):
+def test_the_cache_rewrites_a_key_it_holds_with_one_statement_and_adds_a_new_one_as_django_does():
+    with CaptureQueriesContext(connection) as added:
+        cache.set("count", [1.0])
+    assert any(q["sql"].startswith("SELECT COUNT(*)") for q in added)  # a new key: culled first, as always
+    with CaptureQueriesContext(connection) as rewritten:
+        cache.set("count", [1.0, 2.0], timeout=60)
+    assert [q["sql"].split()[0] for q in rewritten] == ["UPDATE"]
+    assert cache.get("count") == [1.0, 2.0]
+    cache.set("count", [3.0], timeout=0)  # expired at once, as Django's set() does it
+    assert cache.get("count") is None
+    assert cache.add("count", "again") and cache.get("count") == "again"
+
+
+def test_migrate_alone_creates_the_cache_table_and_every_process_shares_the_api_throttle(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "DEBUG": "1"}
     run = [sys.executable, "manage.py"]
     subprocess.run([*run, "migrate", "-v0"], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True)
-    code = "from django.core.cache import cache; cache.set('k', 42); print(cache.get('k'))"
-    result = subprocess.run(
-        [*run, "shell", "-c", code], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, text=True
+
+    def in_a_process(code):
+        result = subprocess.run(
+            [*run, "shell", "-c", code], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, text=True
+        )
+        return result.stdout.strip().splitlines()[-1]
+
+    assert in_a_process("from django.core.cache import cache; cache.set('k', 42); print(cache.get('k'))") == "42"
+    # Two processes (two gunicorn workers) count one token's requests together: 3 a minute, so the fourth waits.
+    requests = (
+        "from types import SimpleNamespace; from config.throttling import TokenRateThrottle; "
+        "from tracker.models import ApiToken; TokenRateThrottle.THROTTLE_RATES = {'token': '3/minute'}; "
+        "request = SimpleNamespace(auth=ApiToken(pk=7)); "
+        "print([TokenRateThrottle().allow_request(request, None) for _ in range(2)])"
     )
-    assert result.stdout.strip().endswith("42")
+    assert in_a_process(requests) == "[True, True]"
+    assert in_a_process(requests) == "[True, False]"
 
 
 @pytest.fixture
@@ -219,6 +248,13 @@ def test_api_token_requests_are_throttled_per_token(alice, three_requests_a_minu
     session = APIClient()
     session.force_login(alice)
     assert [session.get("/api/v1/progress/").status_code for _ in range(4)] == [200] * 4
+
+
+def test_two_throttles_count_one_tokens_requests_together(alice, three_requests_a_minute):
+    """Each request makes its own throttle: the count is the cache's, never the instance's or the process's."""
+    token, _ = ApiToken.issue(alice, "script")
+    request = SimpleNamespace(auth=token)
+    assert [TokenRateThrottle().allow_request(request, None) for _ in range(4)] == [True, True, True, False]
 
 
 # --- 6. Malformed input: NUL characters are a 400 or 404, never a 500 -------------------------------------------

@@ -12,7 +12,10 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key):
         tokens = ApiToken.objects.active().select_related("user__membership__system")
-        token = tokens.filter(key_hash=hash_key(key)).first()
+        try:
+            token = tokens.get(key_hash=hash_key(key))  # unique: get() neither sorts nor stops at the first
+        except ApiToken.DoesNotExist:
+            token = None
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         # At most one write a minute per token, so busy API clients do not write on every request.

@@ -8,6 +8,8 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from rest_framework.test import APIClient
@@ -563,6 +565,31 @@ def test_records_update_writes_nothing_if_any_record_is_refused(alice, west_york
     with pytest.raises(Exception, match="Say why"):
         services.records_update(edits=edits, user=alice)
     assert record("QWO", "NHSCC-1").version == 0 and not ProgressChange.objects.exists()
+
+
+def test_records_update_writes_each_records_own_values_in_one_update(alice, west_yorkshire):
+    """Values shared by every record and values that differ land alike, and fields no edit changes are kept."""
+    target = datetime.date(2027, 3, 31)
+    summary = record("QWO", "NHSCC-1").summary
+    edits = [
+        services.RecordEdit(record("QWO", "NHSCC-1"), {"status": "green"}, 0, "Done"),
+        services.RecordEdit(record("QWO", "NHSCC-2"), {"status": "red", "summary": "Same"}, 0, "Stalled"),
+        services.RecordEdit(record("QWO", "NHSCC-3"), {"summary": "Same", "target_date": target}, 0, "Planned"),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        services.records_update(edits=edits, user=alice)
+    assert len([q for q in queries if q["sql"].startswith('UPDATE "tracker_progressrecord"')]) == 1
+    written = {
+        code: (r.status, r.summary, r.target_date, r.original_target_date, r.version, r.updated_by, r.is_demo)
+        for code in ("NHSCC-1", "NHSCC-2", "NHSCC-3")
+        for r in [record("QWO", code)]
+    }
+    assert written == {
+        "NHSCC-1": ("green", summary, None, None, 1, alice, False),
+        "NHSCC-2": ("red", "Same", None, None, 1, alice, False),
+        "NHSCC-3": ("not_assessed", "Same", target, target, 1, alice, False),
+    }
+    assert record("QWO", "NHSCC-4").version == 0
 
 
 # -- API --------------------------------------------------------------------------------------------------------------

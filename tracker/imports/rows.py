@@ -4,10 +4,9 @@ import copy
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
-
-from legacy.models import Recommendation
 
 from ..choices import Status
 from ..models import IntegratedCareSystem, Person, ProgressChange, ProgressRecord
@@ -90,7 +89,9 @@ STATUS_WORDS = {
     **{s.value: s.value for s in Status},
 }
 STATUS_CHOICE_TEXT = "use Red, Amber, Green, Blue or Not applicable"
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d")
+# No text matches two of these, so their order only decides how soon a date is found: ISO first, as the workbook and
+# the API write dates (each format tried in vain raises, which costs more than the parse).
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
 EMAIL_IN_LABEL = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
 
 
@@ -108,14 +109,20 @@ class _People:
     still offered as owners, except whoever the record names now (kept as they are)."""
 
     def __init__(self, system):
-        self.everyone = list(Person.objects.filter(system=system))
+        self.system = system
+
+    @cached_property
+    def offered(self) -> list[Person]:
+        # Read only when a cell names someone other than the record's owner now: a return kept as downloaded
+        # names its owners as they are.
+        return [p for p in Person.objects.filter(system=self.system) if not p.is_retired]
 
     def match(self, text: str, current: Person | None) -> Person:
         found = EMAIL_IN_LABEL.search(text)
         key = (found.group(1) if found else text).strip().lower()
         if current and key in (current.email.lower(), current.name.lower()):
             return current
-        offered = [p for p in self.everyone if not p.is_retired]
+        offered = self.offered
         by_email = [p for p in offered if p.email.lower() == key]
         if by_email:
             return by_email[0]
@@ -129,15 +136,25 @@ class _People:
         )
 
 
-def check_rows(raw: list[dict], system: IntegratedCareSystem) -> ParsedReturn:
-    """Turn read rows into changes for the system's records, finding every problem (not only the first)."""
+def return_records(system: IntegratedCareSystem) -> dict[str, ProgressRecord]:
+    """The system's records in its return, by item code: one for each row of the workbook it downloads."""
+    records = (
+        ProgressRecord.objects.filter(system=system, recommendation__trackable=True)
+        .select_related("recommendation", "accountable_owner", "delivery_lead")
+        .order_by()  # a dict by code: no sort, and no join on the system for it
+    )
+    for record in records:
+        record.system = system  # the one in hand, not a copy read again with each record
+    return {record.recommendation.code: record for record in records}
+
+
+def check_rows(
+    raw: list[dict], system: IntegratedCareSystem, records: dict[str, ProgressRecord] | None = None
+) -> ParsedReturn:
+    """Turn read rows into changes for the system's records (`records`: return_records(system), if already read),
+    finding every problem (not only the first)."""
     parsed = ParsedReturn(system=system, raw=raw)
-    records = {
-        r.recommendation.code: r
-        for r in ProgressRecord.objects.filter(system=system, recommendation__trackable=True).select_related(
-            "system", "recommendation", "accountable_owner", "delivery_lead"
-        )
-    }
+    records = return_records(system) if records is None else records
     people = _People(system)
     seen: dict[str, int] = {}
     for cells in raw:
@@ -191,12 +208,12 @@ def check_rows(raw: list[dict], system: IntegratedCareSystem) -> ParsedReturn:
 def parse_return(upload, system: IntegratedCareSystem) -> ParsedReturn:
     """Read and check an upload: a ParsedReturn whose `errors` say what is wrong (a file refused outright has one
     error with no row)."""
-    item_count = Recommendation.objects.trackable().count()
+    records = return_records(system)  # as many as the workbook has rows: the most an upload may have
     try:
-        raw = read_return(upload, system, item_count)
+        raw = read_return(upload, system, len(records))
     except ImportRefused as refused:
         return ParsedReturn(system=system, errors=refused.problems)
-    return check_rows(raw, system)
+    return check_rows(raw, system, records)
 
 
 # -- What it would change -------------------------------------------------------------------------------------------
