@@ -209,6 +209,18 @@ def test_the_cache_rewrites_a_key_it_holds_with_one_statement_and_adds_a_new_one
     assert cache.add("count", "again") and cache.get("count") == "again"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="UNLOGGED is PostgreSQL's")
+def test_on_postgresql_the_cache_table_skips_the_write_ahead_log():
+    """Its counts may be lost in a crash; a request whose only write is its throttle count commits without a flush."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = %s", [settings.CACHES["default"]["LOCATION"]]
+        )
+        assert cursor.fetchone() == ("u",)
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'axes_accessattempt'")
+        assert cursor.fetchone() == ("p",)  # sign-in lockouts stay durable
+
+
 def test_migrate_alone_creates_the_cache_table_and_every_process_shares_the_api_throttle(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "DEBUG": "1"}
     run = [sys.executable, "manage.py"]

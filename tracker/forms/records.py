@@ -10,7 +10,10 @@ from ..uploads import ALLOWED, MAX_UPLOAD_BYTES
 from .nhsuk import CharacterCountTextarea, NHSUKDateField, NHSUKFormMixin
 
 # Signed-off summaries and reasons are open data (tracker/services/open_data.py): whoever writes them should know.
-PUBLISHED = "Once the quarter's return is signed off, the national team may publish this as open data: do not name anyone in it."
+PUBLISHED = (
+    "Once the quarter's return is signed off, the national team may publish this as open data: "
+    "do not name anyone in it."
+)
 
 
 class ProgressRecordForm(NHSUKFormMixin, forms.Form):
