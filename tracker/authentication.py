@@ -11,7 +11,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <key>` with a personal token from the 'API tokens' page."""
 
     def authenticate_credentials(self, key):
-        tokens = ApiToken.objects.active().select_related("user__membership__system")
+        tokens = ApiToken.objects.active().select_related("user__membership__system__region")
         try:
             token = tokens.get(key_hash=hash_key(key))  # unique: get() neither sorts nor stops at the first
         except ApiToken.DoesNotExist:
@@ -26,8 +26,9 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
 
 class MembershipBackend(ModelBackend):
-    """Django's own sign-in, loading the user's membership in the same query: nearly every request needs it."""
+    """Django's own sign-in, loading the user's membership, with its ICS and region, in the same query: nearly every
+    request needs them."""
 
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.select_related("membership__system").filter(pk=user_id).first()
+        user = get_user_model()._default_manager.select_related("membership__system__region").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

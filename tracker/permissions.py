@@ -110,7 +110,13 @@ RETURN_REFUSALS = {
 
 def get_system_for_user(user, ods_code: str, *, write: bool = False) -> IntegratedCareSystem:
     """The system, if `user` may read it (else 404) and, with `write`, edit it (else 403)."""
-    system = IntegratedCareSystem.objects.for_user(user).select_related("region").filter(ods_code=ods_code).first()
+    membership = membership_of(user)
+    own = membership.system if membership else None
+    if own is not None and own.ods_code == ods_code:
+        # Most requests are for the member's own ICS, which their membership, read with the user, already holds.
+        system = own
+    else:
+        system = IntegratedCareSystem.objects.for_user(user).select_related("region").filter(ods_code=ods_code).first()
     if system is None:
         raise Http404("No such integrated care system, or you do not have access to it.")
     if write and not can_edit_system(user, system):
