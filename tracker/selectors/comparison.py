@@ -139,7 +139,7 @@ def movement(now: str, before: str) -> str:
     return "up" if STATUS_RANK[now] > STATUS_RANK[before] else "down"
 
 
-@dataclass
+@dataclass(slots=True)
 class MatrixCell:
     """One comparison cell: just what the matrix shows, read without building a model instance."""
 
@@ -153,7 +153,7 @@ class MatrixCell:
         return movement(self.status, self.previous_status or self.status)
 
 
-@dataclass
+@dataclass(slots=True)
 class MatrixSystem:
     """One comparison row's system: just what the matrix shows, read without building a model instance."""
 
@@ -204,8 +204,8 @@ def comparison_matrix(
     frozen, from_history = (), system_ids
     if signed_off and not with_change:
         # A signed-off system's cells are its frozen positions, one plain read; history only for the others.
-        frozen = signed_off_positions(period).filter(sign_off__in_force_for__system__in=system_ids)
-        frozen = frozen.values_list(
+        # Every system's: those not shown (a few, or none) are passed over below, cheaper than a filter to compile.
+        frozen = signed_off_positions(period).values_list(
             "sign_off__in_force_for__system_id", "recommendation_id", "status", "target_date", "is_demo"
         )
         from_history = [pk for pk in system_ids if pk not in signed_off]  # none: no query
@@ -229,7 +229,7 @@ def comparison_matrix(
     # Cells by system id, then item id: integer keys, looked up once per cell when the rows are laid out.
     shown, cells, has_demo = {item.pk for item in items}, {pk: {} for pk in system_ids}, False
     for system_id, item_id, status, target, is_demo in frozen:
-        if item_id in shown:
+        if item_id in shown and system_id in cells:
             cells[system_id][item_id] = MatrixCell(status, None, is_overdue(target, status, judged_on), is_demo)
             has_demo = has_demo or is_demo
     by_pk = {system.pk: system for system in systems}
