@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,28 +173,29 @@ def comparison_matrix(
     of `period` (and, `with_change`, at the end of the one before) and whether it is overdue; which systems' returns
     are stale as at the period's end, and which are signed off. For the current period without change, the records
     are one plain read; for a signed-off period, the signed-off systems' cells are their frozen positions."""
-    signed_off = set(
-        QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False)
-        .order_by()  # the default order joins the systems for nothing
-        .values_list("system_id", flat=True)
-    )
     # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
     # offer exactly the regions, publications and themes there are, with no query of its own. Systems are read
-    # as plain values (the page shows four of their columns); items as model instances, with only what is shown.
+    # as plain values (the page shows four of their columns), with whether their return is signed off;
+    # items as model instances, with only what is shown.
+    signed_off_return = QuarterlyReturn.objects.filter(
+        system=OuterRef("pk"), period=period.code, sign_off__isnull=False
+    )
     system_url = reverse("tracker:system", args=["~ods~"])  # one reverse(): only the ODS code varies
     regions, every_system = {}, []
-    for pk, ods_code, short_name, region_id, region_code, region_name in (
+    for pk, ods_code, short_name, region_id, region_code, region_name, is_signed_off in (
         footprint(period)
+        .annotate(is_signed_off=Exists(signed_off_return))
         .order_by("region__name", "short_name")
-        .values_list("pk", "ods_code", "short_name", "region_id", "region__code", "region__name")
+        .values_list("pk", "ods_code", "short_name", "region_id", "region__code", "region__name", "is_signed_off")
     ):
         if region_id not in regions:
             regions[region_id] = Region(pk=region_id, code=region_code, name=region_name)
-        url, is_signed_off = system_url.replace("~ods~", ods_code), pk in signed_off
+        url = system_url.replace("~ods~", ods_code)
         # Signing off confirms every item current; otherwise a return is stale until one of its records is not.
         every_system.append(
             MatrixSystem(pk, ods_code, short_name, regions[region_id], url, is_signed_off, not is_signed_off)
         )
+    signed_off = {system.pk for system in every_system if system.is_signed_off}
     every_item = list(
         Recommendation.objects.trackable().select_related("publication", "theme").only(*ITEM_FIELDS).in_source_order()
     )
