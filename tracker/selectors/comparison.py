@@ -13,7 +13,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from legacy.models import Recommendation
+from legacy.models import Publication, Recommendation, Theme
 
 from ..choices import PEER_LEARNING_STATUSES, Status
 from ..models import (
@@ -115,12 +115,15 @@ def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=Non
 
 # What the matrix and the page's filters show of an item, its publication and its theme (not the item's long text).
 ITEM_FIELDS = (
+    "pk",
     "code",
     "title",
+    "publication_id",
     "publication__slug",
     "publication__title",
     "publication__publisher",
     "publication__published_on",
+    "theme_id",
     "theme__slug",
     "theme__title",
     "theme__title_is_paraphrase",
@@ -151,6 +154,17 @@ class MatrixCell:
     @property
     def movement(self) -> str:
         return movement(self.status, self.previous_status or self.status)
+
+
+@dataclass(slots=True, eq=False)
+class MatrixItem:
+    """One comparison column's item: just what the matrix shows, read without building a model instance."""
+
+    pk: int
+    code: str
+    title: str
+    publication: Publication
+    theme: Theme
 
 
 @dataclass(slots=True)
@@ -196,9 +210,31 @@ def comparison_matrix(
             MatrixSystem(pk, ods_code, short_name, regions[region_id], url, is_signed_off, not is_signed_off)
         )
     signed_off = {system.pk for system in every_system if system.is_signed_off}
-    every_item = list(
-        Recommendation.objects.trackable().select_related("publication", "theme").only(*ITEM_FIELDS).in_source_order()
-    )
+    # Items likewise as values; their few publications and themes as model instances, one of each, for the filters.
+    publications, themes, every_item = {}, {}, []
+    for (
+        pk,
+        code,
+        title,
+        pub_id,
+        pub_slug,
+        pub_title,
+        publisher,
+        published_on,
+        theme_id,
+        slug,
+        theme_title,
+        paraphrase,
+    ) in Recommendation.objects.trackable().in_source_order().values_list(*ITEM_FIELDS):
+        if pub_id not in publications:
+            publications[pub_id] = Publication(
+                pk=pub_id, slug=pub_slug, title=pub_title, publisher=publisher, published_on=published_on
+            )
+        if theme_id not in themes:
+            themes[theme_id] = Theme(
+                pk=theme_id, slug=slug, publication_id=pub_id, title=theme_title, title_is_paraphrase=paraphrase
+            )
+        every_item.append(MatrixItem(pk, code, title, publications[pub_id], themes[theme_id]))
     systems = [system for system in every_system if region is None or system.region.pk == region.pk]
     items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
     system_ids = [system.pk for system in systems]
