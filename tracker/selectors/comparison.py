@@ -156,7 +156,7 @@ class MatrixCell:
         return movement(self.status, self.previous_status or self.status)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False)  # eq=False: one object per item, hashed as itself
 class MatrixItem:
     """One comparison column's item: just what the matrix shows, read without building a model instance."""
 
@@ -188,9 +188,8 @@ def comparison_matrix(
     are stale as at the period's end, and which are signed off. For the current period without change, the records
     are one plain read; for a signed-off period, the signed-off systems' cells are their frozen positions."""
     # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
-    # offer exactly the regions, publications and themes there are, with no query of its own. Systems are read
-    # as plain values (the page shows four of their columns), with whether their return is signed off;
-    # items as model instances, with only what is shown.
+    # offer exactly the regions, publications and themes there are, with no query of its own. Both are read as
+    # plain values, only the columns shown: systems with whether their return for the period is signed off.
     signed_off_return = QuarterlyReturn.objects.filter(
         system=OuterRef("pk"), period=period.code, sign_off__isnull=False
     )
@@ -210,31 +209,28 @@ def comparison_matrix(
             MatrixSystem(pk, ods_code, short_name, regions[region_id], url, is_signed_off, not is_signed_off)
         )
     signed_off = {system.pk for system in every_system if system.is_signed_off}
-    # Items likewise as values; their few publications and themes as model instances, one of each, for the filters.
+    # Items likewise, with one instance of each of their few publications and themes (the filters show them).
     publications, themes, every_item = {}, {}, []
-    for (
-        pk,
-        code,
-        title,
-        pub_id,
-        pub_slug,
-        pub_title,
-        publisher,
-        published_on,
-        theme_id,
-        slug,
-        theme_title,
-        paraphrase,
-    ) in Recommendation.objects.trackable().in_source_order().values_list(*ITEM_FIELDS):
-        if pub_id not in publications:
-            publications[pub_id] = Publication(
-                pk=pub_id, slug=pub_slug, title=pub_title, publisher=publisher, published_on=published_on
+    for row in Recommendation.objects.trackable().in_source_order().values_list(*ITEM_FIELDS, named=True):
+        if row.publication_id not in publications:
+            publications[row.publication_id] = Publication(
+                pk=row.publication_id,
+                slug=row.publication__slug,
+                title=row.publication__title,
+                publisher=row.publication__publisher,
+                published_on=row.publication__published_on,
             )
-        if theme_id not in themes:
-            themes[theme_id] = Theme(
-                pk=theme_id, slug=slug, publication_id=pub_id, title=theme_title, title_is_paraphrase=paraphrase
+        if row.theme_id not in themes:
+            themes[row.theme_id] = Theme(
+                pk=row.theme_id,
+                slug=row.theme__slug,
+                publication_id=row.publication_id,
+                title=row.theme__title,
+                title_is_paraphrase=row.theme__title_is_paraphrase,
             )
-        every_item.append(MatrixItem(pk, code, title, publications[pub_id], themes[theme_id]))
+        every_item.append(
+            MatrixItem(row.pk, row.code, row.title, publications[row.publication_id], themes[row.theme_id])
+        )
     systems = [system for system in every_system if region is None or system.region.pk == region.pk]
     items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
     system_ids = [system.pk for system in systems]
@@ -277,11 +273,10 @@ def comparison_matrix(
             overdue = is_overdue(target, status, judged_on)
             cells[system_id][item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
             has_demo = has_demo or is_demo
-    item_ids = [(item, item.pk) for item in items]
     rows = [
         (
             region_,
-            [(system, [(item, cells[system.pk].get(pk)) for item, pk in item_ids]) for system in in_region],
+            [(system, [(item, cells[system.pk].get(item.pk)) for item in items]) for system in in_region],
         )
         for region_, in_region in groupby(systems, key=attrgetter("region"))
     ]
