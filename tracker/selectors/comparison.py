@@ -7,12 +7,13 @@ Each reads a period's official positions with the one rule for each concept: sta
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from legacy.models import Recommendation
+from legacy.models import Publication, Recommendation, Theme
 
 from ..choices import PEER_LEARNING_STATUSES, Status
 from ..models import (
@@ -112,6 +113,21 @@ def rollups(period: ReportingPeriod, *, region=None, publication=None, theme=Non
     }
 
 
+# What the matrix and the page's filters show of an item, its publication and its theme (not the item's long text).
+ITEM_FIELDS = (
+    "pk",
+    "code",
+    "title",
+    "publication_id",
+    "publication__slug",
+    "publication__title",
+    "publication__publisher",
+    "publication__published_on",
+    "theme_id",
+    "theme__slug",
+    "theme__title",
+    "theme__title_is_paraphrase",
+)
 STATUS_RANK = {status.value: rank for rank, status in enumerate(Status)}
 
 
@@ -126,7 +142,7 @@ def movement(now: str, before: str) -> str:
     return "up" if STATUS_RANK[now] > STATUS_RANK[before] else "down"
 
 
-@dataclass
+@dataclass(slots=True)
 class MatrixCell:
     """One comparison cell: just what the matrix shows, read without building a model instance."""
 
@@ -140,38 +156,95 @@ class MatrixCell:
         return movement(self.status, self.previous_status or self.status)
 
 
+@dataclass(slots=True, eq=False)  # eq=False: one object per item, hashed as itself
+class MatrixItem:
+    """One comparison column's item: just what the matrix shows, read without building a model instance."""
+
+    pk: int
+    code: str
+    title: str
+    publication: Publication
+    theme: Theme
+
+
+@dataclass(slots=True)
+class MatrixSystem:
+    """One comparison row's system: just what the matrix shows, read without building a model instance."""
+
+    pk: int
+    ods_code: str
+    short_name: str
+    region: Region
+    url: str
+    is_signed_off: bool
+    is_stale: bool
+
+
 def comparison_matrix(
     period: ReportingPeriod, *, region=None, publication=None, theme=None, with_change: bool = False
 ) -> dict:
     """Systems (by region) × trackable items (by publication and theme), each cell the official status at the end
     of `period` (and, `with_change`, at the end of the one before) and whether it is overdue; which systems' returns
     are stale as at the period's end, and which are signed off. For the current period without change, the records
-    are one plain read."""
+    are one plain read; for a signed-off period, the signed-off systems' cells are their frozen positions."""
     # Every system and item is read (a few dozen rows) and the filters applied here, so that the page can
-    # offer exactly the regions, publications and themes there are, with no query of its own.
-    every_system = list(
+    # offer exactly the regions, publications and themes there are, with no query of its own. Both are read as
+    # plain values, only the columns shown: systems with whether their return for the period is signed off.
+    signed_off_return = QuarterlyReturn.objects.filter(
+        system=OuterRef("pk"), period=period.code, sign_off__isnull=False
+    )
+    system_url = reverse("tracker:system", args=["~ods~"])  # one reverse(): only the ODS code varies
+    regions, every_system = {}, []
+    for pk, ods_code, short_name, region_id, region_code, region_name, is_signed_off in (
         footprint(period)
-        .select_related("region")
-        .only("ods_code", "short_name", "region__code", "region__name")
+        .annotate(is_signed_off=Exists(signed_off_return))
         .order_by("region__name", "short_name")
-    )
-    every_item = list(Recommendation.objects.trackable().select_related("publication", "theme").in_source_order())
-    systems = [system for system in every_system if region is None or system.region_id == region.pk]
+        .values_list("pk", "ods_code", "short_name", "region_id", "region__code", "region__name", "is_signed_off")
+    ):
+        if region_id not in regions:
+            regions[region_id] = Region(pk=region_id, code=region_code, name=region_name)
+        url = system_url.replace("~ods~", ods_code)
+        # Signing off confirms every item current; otherwise a return is stale until one of its records is not.
+        every_system.append(
+            MatrixSystem(pk, ods_code, short_name, regions[region_id], url, is_signed_off, not is_signed_off)
+        )
+    signed_off = {system.pk for system in every_system if system.is_signed_off}
+    # Items likewise, with one instance of each of their few publications and themes (the filters show them).
+    publications, themes, every_item = {}, {}, []
+    for row in Recommendation.objects.trackable().in_source_order().values_list(*ITEM_FIELDS, named=True):
+        if row.publication_id not in publications:
+            publications[row.publication_id] = Publication(
+                pk=row.publication_id,
+                slug=row.publication__slug,
+                title=row.publication__title,
+                publisher=row.publication__publisher,
+                published_on=row.publication__published_on,
+            )
+        if row.theme_id not in themes:
+            themes[row.theme_id] = Theme(
+                pk=row.theme_id,
+                slug=row.theme__slug,
+                publication_id=row.publication_id,
+                title=row.theme__title,
+                title_is_paraphrase=row.theme__title_is_paraphrase,
+            )
+        every_item.append(
+            MatrixItem(row.pk, row.code, row.title, publications[row.publication_id], themes[row.theme_id])
+        )
+    systems = [system for system in every_system if region is None or system.region.pk == region.pk]
     items = [item for item in every_item if publication in (None, item.publication) and theme in (None, item.theme)]
-    signed_off = set(
-        QuarterlyReturn.objects.filter(period=period.code, sign_off__isnull=False).values_list("system_id", flat=True)
-    )
-    system_ids, item_ids = [s.pk for s in systems], [i.pk for i in every_item]
-    # Every item's record is read, shown or not: a system's return is stale only if all its records are.
-    records = ProgressRecord.objects.filter(system__in=system_ids, recommendation__in=item_ids).order_by()
-    frozen = []
+    system_ids = [system.pk for system in systems]
+    frozen, from_history = (), system_ids
     if signed_off and not with_change:
         # A signed-off system's cells are its frozen positions, one plain read; history only for the others.
-        records = records.exclude(system__in=signed_off)
-        frozen = signed_off_positions(period).filter(sign_off__quarterly_return__system__in=system_ids)
-        frozen = frozen.values_list(
-            "sign_off__quarterly_return__system_id", "recommendation_id", "status", "target_date", "is_demo"
+        # Every system's: those not shown (a few, or none) are passed over below, cheaper than a filter to compile.
+        frozen = signed_off_positions(period).values_list(
+            "sign_off__in_force_for__system_id", "recommendation_id", "status", "target_date", "is_demo"
         )
+        from_history = [pk for pk in system_ids if pk not in signed_off]  # none: no query
+    # Every item's record is read, shown or not: a system's return is stale only if all its records are.
+    records = ProgressRecord.objects.filter(system__in=from_history, recommendation__in=[i.pk for i in every_item])
+    records = records.order_by()
     records = (
         records.with_status_at_end_of(period, signed_off=bool(signed_off) and with_change)
         .with_last_update_at_end_of(period)
@@ -186,25 +259,26 @@ def comparison_matrix(
     # Overdue is judged on the period's last day (today, for the current period), on the target as it stands.
     is_current = period == ReportingPeriod.current()
     judged_on = timezone.localdate() if is_current else period.end
-    shown, updated_lately, cells = {item.pk for item in items}, set(signed_off), {}
+    # Cells by system id, then item id: integer keys, looked up once per cell when the rows are laid out.
+    shown, cells, has_demo = {item.pk for item in items}, {pk: {} for pk in system_ids}, False
     for system_id, item_id, status, target, is_demo in frozen:
-        if item_id in shown:
-            cells[system_id, item_id] = MatrixCell(status, None, is_overdue(target, status, judged_on), is_demo)
+        if item_id in shown and system_id in cells:
+            cells[system_id][item_id] = MatrixCell(status, None, is_overdue(target, status, judged_on), is_demo)
+            has_demo = has_demo or is_demo
+    by_pk = {system.pk: system for system in systems}
     for system_id, item_id, status, target, is_demo, stale, *was in records:
         if not stale:
-            updated_lately.add(system_id)
+            by_pk[system_id].is_stale = False
         if item_id in shown:
             overdue = is_overdue(target, status, judged_on)
-            cells[system_id, item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
-    # One reverse() for all the rows: the ODS code is the only part of a system's URL that varies.
-    system_url = reverse("tracker:system", args=["~ods~"])
-    for system in systems:
-        system.is_stale = system.pk not in updated_lately
-        system.is_signed_off = system.pk in signed_off
-        system.url = system_url.replace("~ods~", system.ods_code)
+            cells[system_id][item_id] = MatrixCell(status, was[0] if was else None, overdue, is_demo)
+            has_demo = has_demo or is_demo
     rows = [
-        (region_, [(system, [(item, cells.get((system.pk, item.pk))) for item in items]) for system in in_region])
-        for region_, in_region in groupby(systems, key=lambda s: s.region)
+        (
+            region_,
+            [(system, [(item, cells[system.pk].get(item.pk)) for item in items]) for system in in_region],
+        )
+        for region_, in_region in groupby(systems, key=attrgetter("region"))
     ]
     column_groups = [
         (publication_, [(theme_, len(list(in_theme))) for theme_, in_theme in groupby(in_pub, key=lambda i: i.theme)])
@@ -220,8 +294,8 @@ def comparison_matrix(
         "signed_off_count": len([system for system in systems if system.is_signed_off]),
         "is_current": is_current,
         "with_change": with_change,
-        "has_demo": any(cell.is_demo for cell in cells.values()),
-        "regions": list(dict.fromkeys(system.region for system in every_system)),
+        "has_demo": has_demo,
+        "regions": list(regions.values()),
         "themes_by_publication": [
             (publication_, list(dict.fromkeys(item.theme for item in in_pub)))
             for publication_, in_pub in groupby(every_item, key=lambda i: i.publication)

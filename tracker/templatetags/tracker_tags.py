@@ -146,19 +146,26 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def comparison_body(matrix, show_change):
-    """The comparison matrix's <tbody>, rendered from templates/jinja2/tracker/matrix_body.html. What repeats in
-    every cell (item codes, system links, status words and classes) is escaped once here, not 648 times there."""
+    """The comparison matrix's <thead> and <tbody>, rendered from templates/jinja2/tracker/matrix_body.html. What
+    repeats in every cell (item codes, status words and classes) is escaped once here, not 648 times there; the
+    column heads too, with Django's escaping as the rest of the page."""
     template = engines["jinja2"].get_template("tracker/matrix_body.html")
-    systems = [system for _, in_region in matrix["rows"] for system, _ in in_region]
+    items = matrix["items"]
     return mark_safe(
         template.render(
             {
                 "matrix": matrix,
                 "show_change": show_change,
                 "flag_overdue": matrix["is_current"],
-                "colspan": len(matrix["items"]) + 1,
-                "codes": {item.pk: Markup(escape(item.code)) for item in matrix["items"]},
-                "urls": {system.pk: Markup(escape(system.url)) for system in systems},
+                "colspan": len(items) + 1,
+                "theme_heads": [
+                    (Markup(escape(theme.title)), span)
+                    for _, themes in matrix["column_groups"]
+                    for theme, span in themes
+                ],
+                "titles": [Markup(escape(item.title)) for item in items],
+                "codes": [Markup(escape(item.code)) for item in items],  # a row's cells, column by column
+                "zip": zip,
                 "classes": {status.value: Markup(f"app-cell--{status.value}") for status in Status},
                 "words": {status.value: Markup(escape(status.label)) for status in Status},
                 "markers": {move: Markup(movement_marker(move)) for move in MOVEMENT_TEXT},
