@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,11 +119,12 @@ def test_two_people_editing_at_once_the_second_is_told_what_changed(client, alic
 def test_a_failed_history_write_leaves_no_partial_state(alice, west_yorkshire, monkeypatch):
     update(west_yorkshire, "NHSCC-4", alice, status="amber")
 
-    def broken_create(**kwargs):
-        raise RuntimeError("disk full")
+    def history_insert_fails(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "tracker_progresschange"'):
+            raise RuntimeError("disk full")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(ProgressChange.objects, "create", broken_create)
-    with pytest.raises(RuntimeError):
+    with connection.execute_wrapper(history_insert_fails), pytest.raises(RuntimeError):
         update(west_yorkshire, "NHSCC-4", alice, status="green", summary="half-written")
 
     current = record("QWO", "NHSCC-4")

@@ -79,23 +79,23 @@ def _locked_record(record: ProgressRecord) -> ProgressRecord:
     )
 
 
-def _save_with_history(record, *, user, kind, status_before, changes, reason, new_version) -> ProgressChange:
-    """Save a locked record and write its history row: the only way a record's change is stored. A real change
-    makes the record real: demonstration data stays labelled only while nobody has worked on it."""
-    now = timezone.now()
+def _mark_written(record, *, user, at, new_version: bool = True) -> None:
+    """What every stored change sets on its record. A real change makes the record real: demonstration data stays
+    labelled only while nobody has worked on it."""
     if new_version:
         record.version += 1
-    record.updated_at = now
-    record.updated_by = user
-    record.is_demo = False
-    with record_writes():
-        record.save()
-    return ProgressChange.objects.create(
+    record.updated_at, record.updated_by, record.is_demo = at, user, False
+
+
+def _history_row(record, *, user, at, kind, status_before, changes, reason) -> ProgressChange:
+    """The history row of a change just made to `record` (after _mark_written), not yet stored."""
+    return ProgressChange(
         record=record,
         system_id=record.system_id,
         recommendation_id=record.recommendation_id,
         kind=kind,
-        changed_at=now,
+        changed_at=at,
+        period=ReportingPeriod.containing(timezone.localdate(at)).code,  # bulk_create skips save(), which sets it
         changed_by=user,
         changed_by_name=actor_name(user),
         status_before=status_before,
@@ -104,6 +104,20 @@ def _save_with_history(record, *, user, kind, status_before, changes, reason, ne
         reason=reason,
         record_version=record.version,
     )
+
+
+def _save_with_history(record, *, user, kind, status_before, changes, reason, new_version) -> ProgressChange:
+    """Save a locked record and write its history row: the only way a single record's change is stored
+    (records_update stores several the same way, in one statement each)."""
+    now = timezone.now()
+    _mark_written(record, user=user, at=now, new_version=new_version)
+    with record_writes():
+        record.save()
+    history = _history_row(
+        record, user=user, at=now, kind=kind, status_before=status_before, changes=changes, reason=reason
+    )
+    history.save()
+    return history
 
 
 def shown_changes(before: dict, after: dict, changed: list[str]) -> dict:
@@ -202,7 +216,6 @@ def records_update(*, edits: list[RecordEdit], user) -> list[ProgressRecord]:
         .order_by("pk")  # every writer locks in the same order: no deadlock between two imports
     }
     now = timezone.now()
-    period = ReportingPeriod.containing(timezone.localdate(now)).code
     changed_records, history, written = [], [], set()
     for edit in edits:
         record = locked[edit.record.pk]
@@ -216,24 +229,17 @@ def records_update(*, edits: list[RecordEdit], user) -> list[ProgressRecord]:
         written.update(changed)
         if record.original_target_date != original_target:
             written.add("original_target_date")
-        record.version += 1
-        record.updated_at, record.updated_by, record.is_demo = now, user, False
+        _mark_written(record, user=user, at=now)
         changed_records.append(record)
         history.append(
-            ProgressChange(
-                record=record,
-                system_id=record.system_id,
-                recommendation_id=record.recommendation_id,
+            _history_row(
+                record,
+                user=user,
+                at=now,
                 kind=ChangeKind.UPDATED,
-                changed_at=now,
-                period=period,  # bulk_create skips save(), which sets it
-                changed_by=user,
-                changed_by_name=actor_name(user),
                 status_before=before["status"],
-                status_after=record.status,
                 changes=shown_changes(before, record.tracked_values(), changed),
                 reason=edit.reason.strip(),
-                record_version=record.version,
             )
         )
     if changed_records:
@@ -248,9 +254,9 @@ RECORD_WRITE_FIELDS = (*ProgressRecord.TRACKED_FIELDS, "original_target_date")
 def _update_locked(records: list[ProgressRecord], *, fields: list[str], now, user):
     """One UPDATE of locked records, as bulk_update() would write them but cheaper to build: only the `fields` some
     edit changed, each set to a constant where every record gets the same value (a whole return's summary, say) and
-    by a CASE on the primary key only where they differ; the version, time, editor and is_demo are the same step
-    for every record. bulk_update() builds a CASE of every record for every field, which cost more than the rest
-    of a whole return's import."""
+    by a CASE on the primary key only where they differ; the version, time, editor and is_demo, as _mark_written set
+    them, are the same step for every record. bulk_update() builds a CASE of every record for every field, which
+    cost more than the rest of a whole return's import."""
     values = {}
     for name in fields:
         field = ProgressRecord._meta.get_field(name)
