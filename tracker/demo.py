@@ -261,6 +261,9 @@ def create_demo_returns(*, systems, snapshots: dict, rng: random.Random, year: i
                         is_demo=True,
                     )
                     _demo_event(quarterly_return, ReturnEventKind.CHALLENGED, assured_at, "Demo reviewer")
+    # The current quarter's returns (opened empty by load_reference_data) hold these systems' demo records now.
+    for system in systems:
+        QuarterlyReturn.objects.update_or_create(system=system, period=current.code, defaults={"is_demo": True})
     return signed
 
 

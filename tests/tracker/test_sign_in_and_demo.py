@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
@@ -70,3 +71,17 @@ def test_seed_demo_refuses_to_publish_demo_passwords_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refusing"):
         call_command("seed_demo", verbosity=0)
+
+
+def test_the_demo_logins_have_the_notifications_a_member_would_have_each_labelled_demo(settings):
+    from tracker.models import Notification
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--with-progress", verbosity=0)
+    editor = get_user_model().objects.get(username="wy.editor")
+    theirs = Notification.objects.for_user(editor)
+    assert theirs.filter(kind="period_opened").count() == 1
+    assert all(subject.startswith("Demo data: ") for subject in Notification.objects.values_list("subject", flat=True))
+    everyone = Notification.objects.count()
+    call_command("seed_demo", "--with-progress", verbosity=0)
+    assert Notification.objects.count() == everyone  # `make run` seeds every time: nothing twice

@@ -51,3 +51,19 @@ class Command(BaseCommand):
 
             count = create_demo_progress(with_returns=True)
             self.stdout.write(self.style.SUCCESS(f"{count} demonstration progress records created (labelled as demo)."))
+            sent = self._notify_demo_logins()
+            self.stdout.write(self.style.SUCCESS(f"{sent} notifications for the demo logins (labelled as demo)."))
+
+    def _notify_demo_logins(self) -> int:
+        """What the demo logins' ICSs would have been sent by now, through the real service: the current return's
+        opening, marked "Demo data:" as the return is demo. Running this again adds nothing. (Reminders to the demo
+        owners come from `send_reminders`, as in production: seeding would otherwise mail dozens to the console.)"""
+        from tracker.models import QuarterlyReturn
+        from tracker.periods import ReportingPeriod
+        from tracker.services import notifications
+
+        demo_systems = {place for _, _, role, place in DEMO_USERS if place and role != Role.REVIEWER}
+        current = QuarterlyReturn.objects.filter(
+            period=ReportingPeriod.current().code, system__ods_code__in=demo_systems
+        ).select_related("system")
+        return sum(notifications.notify_period_opened(r) for r in current)
