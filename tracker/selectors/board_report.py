@@ -27,6 +27,26 @@ from ..periods import ReportingPeriod
 from .comparison import empty_counts, movement
 
 EVIDENCE_SHOWN = 5
+# What a signed-off report reads of each frozen position (with its item's headings and the status the period before).
+FROZEN_ROW_FIELDS = (
+    "recommendation_id",
+    "recommendation__code",
+    "recommendation__title",
+    "recommendation__publication_id",
+    "recommendation__publication__title",
+    "recommendation__theme_id",
+    "recommendation__theme__title",
+    "status",
+    "previous_status",
+    "accountable_owner",
+    "delivery_lead",
+    "target_date",
+    "original_target_date",
+    "summary",
+    "last_reason",
+    "evidence",
+    "is_demo",
+)
 
 
 @dataclass
@@ -128,82 +148,50 @@ def _frozen_rows(sign_off, period, judged_on, challenges) -> list[BoardReportRow
         .with_status_at_end_of(period.previous, signed_off=True)
         .values("period_status")
     )
-    # Plain tuples rather than model instances: the positions and their items' headings in one query.
+    # Plain rows rather than model instances: the positions and their items' headings in one query.
     positions = _report_order(
         Position.objects.filter(sign_off=sign_off).annotate(previous_status=Subquery(previous_status))
-    ).values_list(
-        "recommendation_id",
-        "recommendation__code",
-        "recommendation__title",
-        "recommendation__publication_id",
-        "recommendation__publication__title",
-        "recommendation__theme_id",
-        "recommendation__theme__title",
-        "status",
-        "previous_status",
-        "accountable_owner",
-        "delivery_lead",
-        "target_date",
-        "original_target_date",
-        "summary",
-        "last_reason",
-        "evidence",
-        "is_demo",
-    )
+    ).values_list(*FROZEN_ROW_FIELDS, named=True)
     publications, themes, rows = {}, {}, []
-    for (
-        recommendation_id,
-        code,
-        title,
-        publication_id,
-        publication_title,
-        theme_id,
-        theme_title,
-        status,
-        previous_status,
-        accountable_owner,
-        delivery_lead,
-        target_date,
-        original_target_date,
-        summary,
-        last_reason,
-        evidence,
-        is_demo,
-    ) in positions:
+    for position in positions:
         # The report shows an item's code and title under its publication's and theme's titles; one instance of
         # each publication and theme, so that rows group under them as under the live report's.
-        if publication_id not in publications:
-            publications[publication_id] = Publication(id=publication_id, title=publication_title)
-        if theme_id not in themes:
-            themes[theme_id] = Theme(id=theme_id, title=theme_title)
+        if position.recommendation__publication_id not in publications:
+            publications[position.recommendation__publication_id] = Publication(
+                id=position.recommendation__publication_id, title=position.recommendation__publication__title
+            )
+        if position.recommendation__theme_id not in themes:
+            themes[position.recommendation__theme_id] = Theme(
+                id=position.recommendation__theme_id, title=position.recommendation__theme__title
+            )
         item = Recommendation(
-            id=recommendation_id,
-            code=code,
-            title=title,
-            publication=publications[publication_id],
-            theme=themes[theme_id],
+            id=position.recommendation_id,
+            code=position.recommendation__code,
+            title=position.recommendation__title,
+            publication=publications[position.recommendation__publication_id],
+            theme=themes[position.recommendation__theme_id],
         )
-        evidence = sorted(evidence, key=itemgetter("refers_to"), reverse=True)
+        evidence = sorted(position.evidence, key=itemgetter("refers_to"), reverse=True)
         rows.append(
             BoardReportRow(
                 item=item,
-                status=status,
-                previous_status=previous_status,
-                accountable_owner=accountable_owner,
-                delivery_lead=delivery_lead,
-                target_date=target_date,
-                original_target_date=original_target_date,
-                summary=summary,
-                last_reason=last_reason,
-                is_overdue=is_overdue(target_date, status, judged_on),
+                status=position.status,
+                previous_status=position.previous_status,
+                accountable_owner=position.accountable_owner,
+                delivery_lead=position.delivery_lead,
+                target_date=position.target_date,
+                original_target_date=position.original_target_date,
+                summary=position.summary,
+                last_reason=position.last_reason,
+                is_overdue=is_overdue(position.target_date, position.status, judged_on),
                 is_stale=False,  # signed off: every item was confirmed current for the period
-                is_demo=is_demo,
+                is_demo=position.is_demo,
                 latest_evidence=[
                     EvidenceLine(e["title"], e["kind"], datetime.date.fromisoformat(e["refers_to"]))
                     for e in evidence[:EVIDENCE_SHOWN]
                 ],
                 evidence_count=len(evidence),
-                open_challenges=challenges.get(recommendation_id, []),
+                open_challenges=challenges.get(position.recommendation_id, []),
             )
         )
     return rows
