@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker.choices import ChangeKind, EvidenceKind, Status
+from tracker.choices import REPORTED_REASON_STATUSES, ChangeKind, EvidenceKind, Status
 from tracker.models import Position, ProgressChange, ProgressRecord, PublishedFile
 from tracker.models.progress import is_overdue, is_stale, record_writes, stale_before
 from tracker.periods import ReportingPeriod
@@ -174,7 +174,7 @@ def board_report_signed_off_floor(request, ods_code):
                     "<br>Overdue" if late else "",
                     f"</td><td>{escape(summary or '—')}",
                 ]
-                if status in (Status.RED, Status.AMBER, Status.NOT_APPLICABLE):
+                if status in REPORTED_REASON_STATUSES:
                     cells.append(f"<p>Why: {escape(reason or 'no reason recorded')}</p>")
                 latest = sorted(evidence, key=itemgetter("refers_to"), reverse=True)[:EVIDENCE_SHOWN]
                 if latest:

@@ -59,6 +59,9 @@ STATUS_MEANINGS = {
 BRAG_STATUSES = (Status.RED, Status.AMBER, Status.GREEN, Status.BLUE)
 
 
+# The statuses whose reason a board report gives beside the item: why it is off track, at risk, or does not apply.
+REPORTED_REASON_STATUSES = (Status.RED, Status.AMBER, Status.NOT_APPLICABLE)
+
 # Where peer learning looks: the systems that rate an item green or blue, and their evidence.
 PEER_LEARNING_STATUSES = (Status.GREEN, Status.BLUE)
 

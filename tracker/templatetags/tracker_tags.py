@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from markupsafe import Markup
 
-from tracker.choices import Assurance, EvidenceKind, Status
+from tracker.choices import REPORTED_REASON_STATUSES, Assurance, EvidenceKind, Status
 
 register = template.Library()
 
@@ -196,11 +196,7 @@ def board_report_body(report, system):
                 "tags": {status.value: status_tag(status.value) for status in Status},
                 "markers": {move: movement_marker(move) for move in MOVEMENT_TEXT},
                 "words": {status.value: escape(status.label) for status in Status},
-                # Where the report gives the reason for a status: red, amber and not applicable.
-                "whys": {
-                    status.value: escape(f"Why {status.label.lower()}:")
-                    for status in (Status.RED, Status.AMBER, Status.NOT_APPLICABLE)
-                },
+                "whys": {status.value: escape(f"Why {status.label.lower()}:") for status in REPORTED_REASON_STATUSES},
                 "kinds": {kind.value: escape(kind.label) for kind in EvidenceKind},
             }
         )
